@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansTok.Api.Contracts;
+using OrleansTok.Api.Infrastructure;
+using OrleansTok.Grains;
+using OrleansTok.Model;
+
+namespace OrleansTok.Api.Endpoints;
+
+public static class FeedEndpoints
+{
+    public const int MaxCount = 50;
+    public const int MaxEventsPerRequest = 1000;
+
+    public static void MapFeed(this IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/v1/users/{userId}").WithTags("Feed");
+        users.MapGet("/feed", GetFeed);
+        users.MapPost("/feed/reset", Reset);
+        users.MapPost("/interactions", PostInteractions);
+    }
+
+    private static async Task<Results<Ok<FeedPage>, ValidationProblem, ProblemHttpResult>> GetFeed(string userId, int? count, IGrainFactory grains)
+    {
+        var v = new Validator();
+        v.Id("userId", userId);
+        var n = count ?? 10;
+        if (n is < 1 or > MaxCount) v.Add("count", $"must be between 1 and {MaxCount}");
+        if (!v.IsValid) return Problems.Invalid(v);
+
+        var page = await grains.GetGrain<IUserGrain>(userId).GetFeed(new FeedRequest(n));
+        return page is null ? Problems.NotFound($"User '{userId}' does not exist.") : TypedResults.Ok(page);
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Reset(string userId, IGrainFactory grains)
+    {
+        var v = new Validator();
+        if (!v.Id("userId", userId)) return Problems.Invalid(v);
+        var status = await grains.GetGrain<IUserGrain>(userId).ResetFeed();
+        return status == CommandStatus.NotFound ? Problems.NotFound($"User '{userId}' does not exist.") : TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Accepted<InteractionsAccepted>, ValidationProblem, ProblemHttpResult>> PostInteractions(
+        string userId, InteractionsRequest body, IGrainFactory grains, TimeProvider time)
+    {
+        var v = new Validator();
+        v.Id("userId", userId);
+        var events = Parse(body, v, time.GetUtcNow());
+        if (!v.IsValid) return Problems.Invalid(v);
+
+        var result = await grains.GetGrain<IUserGrain>(userId).Record(events);
+        return result.Status switch
+        {
+            CommandStatus.NotFound => Problems.NotFound($"User '{userId}' does not exist."),
+            CommandStatus.UnknownVideo => Problems.NotFound($"Unknown video(s): {string.Join(", ", result.UnknownVideoIds.Take(10))}. No event was accepted."),
+            _ => TypedResults.Accepted($"/v1/users/{userId}", new InteractionsAccepted(result.Accepted, result.Duplicates)),
+        };
+    }
+
+    internal static List<Interaction> Parse(InteractionsRequest body, Validator v, DateTimeOffset now)
+    {
+        var result = new List<Interaction>();
+        if (body.Events is null) { v.Add("events", "is required"); return result; }
+        if (body.Events.Length is 0 or > MaxEventsPerRequest) { v.Add("events", $"must hold between 1 and {MaxEventsPerRequest} events"); return result; }
+
+        for (var i = 0; i < body.Events.Length; i++)
+        {
+            var e = body.Events[i];
+            var p = $"events[{i}]";
+            if (e is null) { v.Add(p, "must be an object"); continue; }
+            var ok = v.Id($"{p}.eventId", e.EventId) & v.Id($"{p}.videoId", e.VideoId);
+            if (e.FeedRequestId is not null) ok &= v.Id($"{p}.feedRequestId", e.FeedRequestId);
+            InteractionType type = default;
+            if (e.Type is null) { v.Add($"{p}.type", "is required"); ok = false; }
+            else if (!Wire.InteractionTypes.TryGetValue(e.Type, out type))
+            {
+                v.Add($"{p}.type", $"must be one of: {string.Join(", ", Wire.InteractionTypes.Keys)}");
+                ok = false;
+            }
+            if (ok && type == InteractionType.View && e.WatchMs is null) { v.Add($"{p}.watchMs", "is required for a view"); ok = false; }
+            if (e.WatchMs is < 0 or > 86_400_000) { v.Add($"{p}.watchMs", "must be between 0 and 86400000 (one day)"); ok = false; }
+            if (e.At is { } at && at > now.AddMinutes(5)) { v.Add($"{p}.at", "must not be in the future"); ok = false; }
+            if (ok) result.Add(new Interaction(e.EventId!, e.VideoId!, type, e.WatchMs ?? 0, e.FeedRequestId, e.At ?? now));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansTok.Api.Contracts;
+using OrleansTok.Api.Infrastructure;
+using OrleansTok.Grains;
+using OrleansTok.Model;
+
+namespace OrleansTok.Api.Endpoints;
+
+public static class UsersEndpoints
+{
+    public static void MapUsers(this IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/v1/users").WithTags("Users");
+        users.MapPost("/", Create);
+        users.MapGet("/{userId}", Get);
+        users.MapPut("/{userId}/following/{creatorId}", (string userId, string creatorId, IGrainFactory g) => ChangeFollow(userId, creatorId, g, follow: true));
+        users.MapDelete("/{userId}/following/{creatorId}", (string userId, string creatorId, IGrainFactory g) => ChangeFollow(userId, creatorId, g, follow: false));
+    }
+
+    private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> Create(CreateUserRequest body, IGrainFactory grains)
+    {
+        var v = new Validator();
+        v.Id("id", body.Id);
+        v.Language("language", body.Language);
+        v.Country("country", body.Country);
+        v.Text("deviceType", body.DeviceType, 32, required: false);
+        var interests = v.Hashtags("interests", body.Interests, Validator.MaxInterests);
+        if (!v.IsValid) return Problems.Invalid(v);
+
+        var user = grains.GetGrain<IUserGrain>(body.Id!);
+        var status = await user.Create(new UserSettings(body.Language!, body.Country!, body.DeviceType ?? "unknown", interests));
+        if (status == CommandStatus.Conflict) return Problems.Conflict($"User '{body.Id}' already exists.");
+        var summary = await user.GetSummary();
+        return TypedResults.Created($"/v1/users/{body.Id}", UserResponse.From(summary!));
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> Get(string userId, IGrainFactory grains)
+    {
+        var v = new Validator();
+        if (!v.Id("userId", userId)) return Problems.Invalid(v);
+        var summary = await grains.GetGrain<IUserGrain>(userId).GetSummary();
+        return summary is null ? Problems.NotFound($"User '{userId}' does not exist.") : TypedResults.Ok(UserResponse.From(summary));
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangeFollow(string userId, string creatorId, IGrainFactory grains, bool follow)
+    {
+        var v = new Validator();
+        v.Id("userId", userId);
+        v.Id("creatorId", creatorId);
+        if (v.IsValid && userId == creatorId) v.Add("creatorId", "a user cannot follow themselves");
+        if (!v.IsValid) return Problems.Invalid(v);
+
+        var user = grains.GetGrain<IUserGrain>(userId);
+        var status = follow ? await user.Follow(creatorId) : await user.Unfollow(creatorId);
+        return status switch
+        {
+            CommandStatus.NotFound => Problems.NotFound($"User '{userId}' does not exist."),
+            CommandStatus.UnknownCreator => Problems.NotFound($"Creator '{creatorId}' does not exist."),
+            _ => TypedResults.NoContent(),
+        };
+    }
+}

@@ -1,0 +1,53 @@
+using OrleansTok.Model;
+
+namespace OrleansTok.Grains;
+
+/// <summary>A user: settings, live embeddings, controls, seen set and the impressions of recent pages.</summary>
+[Alias("ot.IUserGrain")]
+public interface IUserGrain : IGrainWithStringKey
+{
+    [Alias("Create")] Task<CommandStatus> Create(UserSettings settings);
+    [Alias("Exists")] Task<bool> Exists();
+    [Alias("GetSummary")] Task<UserSummary?> GetSummary();
+    [Alias("Record")] Task<InteractionResult> Record(IReadOnlyList<Interaction> events);
+    [Alias("GetFeed")] Task<FeedPage?> GetFeed(FeedRequest request);
+    [Alias("Follow")] Task<CommandStatus> Follow(string creatorId);
+    [Alias("Unfollow")] Task<CommandStatus> Unfollow(string creatorId);
+    [Alias("ResetFeed")] Task<CommandStatus> ResetFeed();
+}
+
+/// <summary>A video: metadata, status, live counters and its learned embedding.</summary>
+[Alias("ot.IVideoGrain")]
+public interface IVideoGrain : IGrainWithStringKey
+{
+    [Alias("Upload")] Task<CommandStatus> Upload(VideoUpload upload);
+    [Alias("GetDetails")] Task<VideoDetails?> GetDetails();
+    [Alias("GetEntry")] Task<CatalogEntry?> GetEntry();
+    [Alias("SetStatus")] Task<CommandStatus> SetStatus(VideoStatus status);
+}
+
+/// <summary>A creator's public page: followers, uploads, aggregate engagement.</summary>
+[Alias("ot.ICreatorGrain")]
+public interface ICreatorGrain : IGrainWithStringKey
+{
+    [Alias("GetSummary")] Task<CreatorSummary> GetSummary();
+}
+
+/// <summary>
+/// One partition of the eligible catalogue (videos hashed by id). It answers every candidate
+/// source in one pass, so a feed request costs one call per partition, never one per video.
+/// </summary>
+[Alias("ot.ICatalogPartitionGrain")]
+public interface ICatalogPartitionGrain : IGrainWithStringKey
+{
+    [Alias("Retrieve")] Task<IReadOnlyList<Candidate>> Retrieve(RetrievalQuery query);
+    [Alias("Trending")] Task<IReadOnlyList<TrendingVideo>> Trending(string? country, string? language, int count);
+    [Alias("Count")] Task<int> Count();
+}
+
+/// <summary>Trending across all partitions, merged; a stateless worker in every silo.</summary>
+[Alias("ot.ITrendingGrain")]
+public interface ITrendingGrain : IGrainWithIntegerKey
+{
+    [Alias("GetTrending")] Task<IReadOnlyList<TrendingVideo>> GetTrending(string? country, string? language, int count);
+}

@@ -1,0 +1,38 @@
+using OrleansTok.Model;
+
+namespace OrleansTok.Grains;
+
+/// <summary>
+/// A compact, immutable membership filter of the videos a user has already been served or watched.
+/// A Bloom filter: no false negatives, so a seen video is never served as unseen; a rare false
+/// positive only hides one unseen video.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ot.SeenFilter")]
+public sealed record SeenFilter(
+    [property: Id(0)] ulong[] Bits,
+    [property: Id(1)] int HashCount);
+
+/// <summary>One user's request to a retrieval partition for candidates from every source at once.</summary>
+[GenerateSerializer, Immutable, Alias("ot.RetrievalQuery")]
+public sealed record RetrievalQuery(
+    [property: Id(0)] float[] Interest,
+    [property: Id(1)] string Language,
+    [property: Id(2)] string Country,
+    [property: Id(3)] IReadOnlyCollection<string> Following,
+    [property: Id(4)] IReadOnlyCollection<string> HiddenCreators,
+    [property: Id(5)] IReadOnlyCollection<string> HiddenSounds,
+    [property: Id(6)] SeenFilter? Exclude,
+    [property: Id(7)] int PerSource);
+
+/// <summary>A candidate as a source produced it: the source's own score and the video's trend in the user's country.</summary>
+[GenerateSerializer, Immutable, Alias("ot.Candidate")]
+public sealed record Candidate(
+    [property: Id(0)] CatalogEntry Entry,
+    [property: Id(1)] string Source,
+    [property: Id(2)] float SourceScore,
+    [property: Id(3)] float Trend);
+
+[GenerateSerializer, Immutable, Alias("ot.TrendingVideo")]
+public sealed record TrendingVideo(
+    [property: Id(0)] CatalogEntry Entry,
+    [property: Id(1)] double Score);

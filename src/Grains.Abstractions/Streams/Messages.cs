@@ -1,0 +1,65 @@
+using OrleansTok.Model;
+
+namespace OrleansTok.Streams;
+
+/// <summary>
+/// An interaction as it reaches the video grain. The user grain has already decided what it
+/// means (the like/favourite deltas honour "a like is a state", the engagement is signed), and
+/// it carries the user's embedding so the video learns from who engaged.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ot.VideoSignal")]
+public sealed record VideoSignal(
+    [property: Id(0)] string EventId,
+    [property: Id(1)] string UserId,
+    [property: Id(2)] string VideoId,
+    [property: Id(3)] InteractionType Type,
+    [property: Id(4)] int WatchMs,
+    [property: Id(5)] DateTimeOffset At,
+    [property: Id(6)] int LikeDelta,
+    [property: Id(7)] int FavoriteDelta,
+    [property: Id(8)] float Engagement,
+    [property: Id(9)] float[] UserEmbedding,
+    [property: Id(10)] string UserCountry,
+    [property: Id(11)] bool Counted)
+{
+    /// <summary>An impression: the video was served on someone's feed page.</summary>
+    public static VideoSignal Impression(string requestId, string userId, string videoId, string country, DateTimeOffset at) =>
+        new($"imp:{requestId}:{videoId}", userId, videoId, InteractionType.View, 0, at, 0, 0, 0f, [], country, Counted: false);
+
+    public bool IsImpression => EventId.StartsWith("imp:", StringComparison.Ordinal);
+}
+
+[GenerateSerializer, Alias("ot.CatalogChange")]
+public enum CatalogChange
+{
+    Upsert = 0,
+    Remove = 1,
+}
+
+/// <summary>
+/// A change to one retrieval partition: an entry to add or refresh (with the popularity it
+/// gained since the last update, per country), or a video that is no longer eligible.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ot.CatalogUpdate")]
+public sealed record CatalogUpdate(
+    [property: Id(0)] CatalogChange Change,
+    [property: Id(1)] string VideoId,
+    [property: Id(2)] CatalogEntry? Entry,
+    [property: Id(3)] IReadOnlyDictionary<string, float>? PopularityByCountry,
+    [property: Id(4)] DateTimeOffset At);
+
+[GenerateSerializer, Alias("ot.CreatorSignalKind")]
+public enum CreatorSignalKind
+{
+    Upload = 0,
+    Follow = 1,
+    Engagement = 2,
+}
+
+[GenerateSerializer, Immutable, Alias("ot.CreatorSignal")]
+public sealed record CreatorSignal(
+    [property: Id(0)] CreatorSignalKind Kind,
+    [property: Id(1)] string? VideoId,
+    [property: Id(2)] int FollowDelta,
+    [property: Id(3)] VideoCounters? Delta,
+    [property: Id(4)] float[]? Embedding);

@@ -1,0 +1,19 @@
+namespace OrleansTok.Streams;
+
+/// <summary>
+/// Stream provider and namespaces. Every consumer subscribes implicitly, keyed by the id of the
+/// grain that owns the data, so a publisher never needs to know who listens.
+/// </summary>
+public static class StreamNames
+{
+    public const string Provider = "events";
+
+    /// <summary>Interactions and impressions of one video, keyed by video id.</summary>
+    public const string VideoSignals = "video-signals";
+
+    /// <summary>Catalog changes for one retrieval partition, keyed by partition number.</summary>
+    public const string Catalog = "catalog";
+
+    /// <summary>Uploads, follows and engagement of one creator, keyed by creator id.</summary>
+    public const string CreatorSignals = "creator-signals";
+}

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using OrleansTok.Model;
+using OrleansTok.Recommendation;
+using OrleansTok.State;
+using OrleansTok.Streams;
+
+namespace OrleansTok.Grains;
+
+/// <summary>
+/// One retrieval partition: the eligible videos hashed to it, kept current by the catalog stream
+/// (uploads, embedding and rate refreshes, popularity, removals). Feed requests query every
+/// partition in parallel; the partition scores its videos with SIMD dot products in one pass.
+/// </summary>
+[ImplicitStreamSubscription(StreamNames.Catalog)]
+public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
+{
+    private readonly IPersistentState<CatalogPartitionState> _state;
+    private readonly RecommendationOptions _options;
+    private readonly TimeProvider _time;
+    private CatalogIndex _index = null!;
+    private Debounced _write = null!;
+    private bool _dirty;
+
+    public CatalogPartitionGrain(
+        [PersistentState("catalog", StorageNames.Grains)] IPersistentState<CatalogPartitionState> state,
+        IOptions<RecommendationOptions> options,
+        TimeProvider time)
+    {
+        _state = state;
+        _options = options.Value;
+        _time = time;
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var landmark = _state.State.Videos.Count > 0 ? _state.State.Landmark : _time.GetUtcNow();
+        _index = new CatalogIndex(_options.TrendingHalfLife, landmark);
+        foreach (var video in _state.State.Videos) _index.Restore(video);
+        // The index is rebuilt from snapshots, so writes are batched: at most one every five seconds.
+        _write = new Debounced(this, TimeSpan.FromSeconds(5), WriteIfDirtyAsync);
+        await this.SubscribeOwnAsync<CatalogUpdate>(StreamNames.Catalog, OnUpdateAsync);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _write.RunAsync();
+
+    public Task<IReadOnlyList<Candidate>> Retrieve(RetrievalQuery query) =>
+        Task.FromResult<IReadOnlyList<Candidate>>(_index.Retrieve(query, _time.GetUtcNow(), _options.FreshWindow));
+
+    public Task<IReadOnlyList<TrendingVideo>> Trending(string? country, string? language, int count) =>
+        Task.FromResult<IReadOnlyList<TrendingVideo>>(_index.Trending(country, language, count, _time.GetUtcNow()));
+
+    public Task<int> Count() => Task.FromResult(_index.Count);
+
+    private Task OnUpdateAsync(CatalogUpdate update)
+    {
+        switch (update.Change)
+        {
+            case CatalogChange.Upsert when update.Entry is not null:
+                _index.Upsert(update.Entry, update.PopularityByCountry, update.At);
+                break;
+            case CatalogChange.Remove:
+                _index.Remove(update.VideoId);
+                break;
+        }
+        _dirty = true;
+        _write.Schedule();
+        return Task.CompletedTask;
+    }
+
+    private async Task WriteIfDirtyAsync()
+    {
+        if (!_dirty) return;
+        _dirty = false;
+        _state.State.Landmark = _index.Landmark;
+        _state.State.Videos = [.. _index.Videos];
+        await _state.WriteStateAsync();
+    }
+}
+
+/// <summary>Trending for the public endpoint: fans out to the partitions and merges, in whichever silo it is called from.</summary>
+[StatelessWorker]
+public sealed class TrendingGrain(IOptions<RecommendationOptions> options) : Grain, ITrendingGrain
+{
+    public async Task<IReadOnlyList<TrendingVideo>> GetTrending(string? country, string? language, int count)
+    {
+        var partitions = Enumerable.Range(0, options.Value.CatalogPartitions)
+            .Select(p => GrainFactory.GetGrain<ICatalogPartitionGrain>(p.ToString(System.Globalization.CultureInfo.InvariantCulture)).Trending(country, language, count));
+        var results = await Task.WhenAll(partitions);
+        return results.SelectMany(r => r).OrderByDescending(t => t.Score).Take(count).ToList();
+    }
+}

@@ -1,0 +1,68 @@
+using OrleansTok.Model;
+using OrleansTok.Recommendation;
+using OrleansTok.State;
+using OrleansTok.Streams;
+
+namespace OrleansTok.Grains;
+
+/// <summary>A creator's aggregate: uploads, followers and engagement, fed only by its signal stream.</summary>
+[ImplicitStreamSubscription(StreamNames.CreatorSignals)]
+public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains)] IPersistentState<CreatorState> state) : Grain, ICreatorGrain
+{
+    private const int RecentCapacity = 50;
+    private Debounced _write = null!;
+    private bool _dirty;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _write = new Debounced(this, TimeSpan.FromSeconds(2), WriteIfDirtyAsync);
+        await this.SubscribeOwnAsync<CreatorSignal>(StreamNames.CreatorSignals, OnSignalAsync);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _write.RunAsync();
+
+    public Task<CreatorSummary> GetSummary()
+    {
+        var s = state.State;
+        var t = s.Totals;
+        return Task.FromResult(new CreatorSummary(this.GetPrimaryKeyString(), s.Followers, s.Videos, s.Recent.ToArray(),
+            t.Views, t.Completions, t.Likes, t.Shares, t.Comments, t.WatchTimeMs));
+    }
+
+    private Task OnSignalAsync(CreatorSignal signal)
+    {
+        var s = state.State;
+        switch (signal.Kind)
+        {
+            case CreatorSignalKind.Upload when signal.VideoId is not null && !s.Recent.Contains(signal.VideoId):
+                s.Videos++;
+                s.Recent.Insert(0, signal.VideoId);
+                if (s.Recent.Count > RecentCapacity) s.Recent.RemoveAt(s.Recent.Count - 1);
+                if (signal.Embedding is { } e)
+                {
+                    // The creator's embedding is the running mean of their uploads.
+                    if (s.Embedding.Length != e.Length) s.Embedding = new float[e.Length];
+                    for (var i = 0; i < e.Length; i++) s.Embedding[i] += (e[i] - s.Embedding[i]) / s.Videos;
+                }
+                break;
+            case CreatorSignalKind.Follow:
+                s.Followers = Math.Max(0, s.Followers + signal.FollowDelta);
+                break;
+            case CreatorSignalKind.Engagement when signal.Delta is not null:
+                s.Totals.Add(signal.Delta);
+                break;
+            default:
+                return Task.CompletedTask;
+        }
+        _dirty = true;
+        _write.Schedule();
+        return Task.CompletedTask;
+    }
+
+    private async Task WriteIfDirtyAsync()
+    {
+        if (!_dirty) return;
+        _dirty = false;
+        await state.WriteStateAsync();
+    }
+}

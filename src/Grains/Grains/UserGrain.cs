@@ -1,0 +1,314 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using OrleansTok.Model;
+using OrleansTok.Recommendation;
+using OrleansTok.State;
+using OrleansTok.Streams;
+
+namespace OrleansTok.Grains;
+
+/// <summary>
+/// Owns one user: settings, long-term and session embeddings, controls, the seen set and recent
+/// impressions. Interactions update it before the API answers (read-your-writes) and then fan out
+/// on the video signal streams; feed pages are assembled here from every retrieval partition.
+/// </summary>
+public sealed class UserGrain : Grain, IUserGrain
+{
+    /// <summary>Catalog entries of recently served videos, so most interactions need no call to the video.</summary>
+    private const int EntryCacheCapacity = 1000;
+
+    private readonly IPersistentState<UserState> _state;
+    private readonly RecommendationOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, CatalogEntry> _entries = new(StringComparer.Ordinal);
+    private Debounced _write = null!;
+    private bool _dirty;
+
+    public UserGrain([PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> state, IOptions<RecommendationOptions> options, TimeProvider time)
+    {
+        _state = state;
+        _options = options.Value;
+        _time = time;
+    }
+
+    private UserState S => _state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Impressions are written behind (a lost page only means it may be served once more);
+        // interactions are written before they are acknowledged.
+        _write = new Debounced(this, TimeSpan.FromSeconds(2), WriteIfDirtyAsync);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _write.RunAsync();
+
+    public async Task<CommandStatus> Create(UserSettings settings)
+    {
+        if (S.Exists) return CommandStatus.Conflict;
+        S.Exists = true;
+        S.Settings = settings;
+        S.CreatedAt = _time.GetUtcNow();
+        StartFresh();
+        await _state.WriteStateAsync();
+        return CommandStatus.Ok;
+    }
+
+    public Task<bool> Exists() => Task.FromResult(S.Exists);
+
+    public Task<UserSummary?> GetSummary() => Task.FromResult(S.Exists
+        ? new UserSummary(this.GetPrimaryKeyString(), S.Settings!, S.CreatedAt, S.Following.Count, S.HiddenCreators.Count,
+            S.HiddenSounds.Count, S.Served, S.Watched, S.Interactions, S.Liked.Count)
+        : null);
+
+    public async Task<CommandStatus> ResetFeed()
+    {
+        if (!S.Exists) return CommandStatus.NotFound;
+        // Forget what was learned and seen; keep what the user explicitly chose
+        // (settings, follows, hidden creators and sounds, likes, "not interested").
+        StartFresh();
+        await _state.WriteStateAsync();
+        _dirty = false;
+        return CommandStatus.Ok;
+    }
+
+    public async Task<CommandStatus> Follow(string creatorId) => await ChangeFollow(creatorId, follow: true);
+
+    public async Task<CommandStatus> Unfollow(string creatorId) => await ChangeFollow(creatorId, follow: false);
+
+    private async Task<CommandStatus> ChangeFollow(string creatorId, bool follow)
+    {
+        if (!S.Exists) return CommandStatus.NotFound;
+        if (!await GrainFactory.GetGrain<IUserGrain>(creatorId).Exists()) return CommandStatus.UnknownCreator;
+        var changed = follow ? S.Following.Add(creatorId) : S.Following.Remove(creatorId);
+        if (!changed) return CommandStatus.Ok;
+        S.Creators.Add(creatorId, (follow ? 1f : -1f) * _options.Weights.Follow * 0.5f);
+        await _state.WriteStateAsync();
+        _dirty = false;
+        await this.Stream<CreatorSignal>(StreamNames.CreatorSignals, creatorId)
+            .OnNextAsync(new CreatorSignal(CreatorSignalKind.Follow, null, follow ? 1 : -1, null, null));
+        return CommandStatus.Ok;
+    }
+
+    public async Task<InteractionResult> Record(IReadOnlyList<Interaction> events)
+    {
+        if (!S.Exists) return new InteractionResult(CommandStatus.NotFound, 0, 0, []);
+
+        var fresh = new List<Interaction>(events.Count);
+        var inBatch = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            if (inBatch.Add(e.EventId) && !S.Events.Contains(e.EventId)) fresh.Add(e);
+        }
+        var duplicates = events.Count - fresh.Count;
+
+        // Resolve every video first: one unknown id rejects the whole batch and changes nothing.
+        var entries = await ResolveAsync(fresh.Select(e => e.VideoId));
+        var unknown = fresh.Select(e => e.VideoId).Where(id => !entries.ContainsKey(id)).Distinct().ToList();
+        if (unknown.Count > 0) return new InteractionResult(CommandStatus.UnknownVideo, 0, duplicates, unknown);
+
+        var signals = new List<VideoSignal>(fresh.Count);
+        foreach (var e in fresh)
+        {
+            signals.Add(Apply(e, entries[e.VideoId]));
+        }
+        if (fresh.Count > 0)
+        {
+            await _state.WriteStateAsync();
+            _dirty = false;
+            await Task.WhenAll(signals.Select(s => this.Stream<VideoSignal>(StreamNames.VideoSignals, s.VideoId).OnNextAsync(s)));
+        }
+        return new InteractionResult(CommandStatus.Ok, fresh.Count, duplicates, []);
+    }
+
+    private VideoSignal Apply(Interaction e, CatalogEntry entry)
+    {
+        S.Events.Add(e.EventId);
+        S.Interactions++;
+        S.Seen.Add(e.VideoId);
+        int likeDelta = 0, favoriteDelta = 0;
+        var learn = true;
+        switch (e.Type)
+        {
+            case InteractionType.View:
+                S.Watched++;
+                break;
+            case InteractionType.Like:
+                likeDelta = S.Liked.Add(e.VideoId) ? 1 : 0;
+                learn = likeDelta != 0; // liking twice is one like
+                break;
+            case InteractionType.Unlike:
+                likeDelta = S.Liked.Remove(e.VideoId) ? -1 : 0;
+                learn = likeDelta != 0;
+                break;
+            case InteractionType.Favorite:
+                favoriteDelta = S.Favorited.Add(e.VideoId) ? 1 : 0;
+                learn = favoriteDelta != 0;
+                break;
+            case InteractionType.NotInterested:
+                S.NotInterested.Add(e.VideoId);
+                break;
+            case InteractionType.HideCreator:
+                S.HiddenCreators.Add(entry.CreatorId);
+                break;
+            case InteractionType.HideSound:
+                S.HiddenSounds.Add(entry.SoundId);
+                break;
+        }
+
+        var engagement = learn ? EngagementModel.Signal(e.Type, e.WatchMs, entry.DurationMs, _options.Weights) : 0f;
+        var userBefore = (float[])S.Embedding.Clone();
+        if (engagement != 0f) Learn(entry, engagement, e.FeedRequestId);
+
+        return new VideoSignal(e.EventId, this.GetPrimaryKeyString(), e.VideoId, e.Type, e.WatchMs, e.At,
+            likeDelta, favoriteDelta, engagement, userBefore, S.Settings!.Country, Counted: true);
+    }
+
+    private void Learn(CatalogEntry entry, float engagement, string? feedRequestId)
+    {
+        EmbeddingLearner.Update(S.Embedding, entry.Embedding, engagement, _options.UserLearningRate, _options.Regularization, _options.MaxNorm);
+        EmbeddingLearner.UpdateSession(S.Session, entry.Embedding, engagement, _options.SessionDecay, _options.MaxNorm);
+        foreach (var tag in entry.Hashtags) S.Hashtags.Add(tag, engagement * 0.5f);
+        S.Creators.Add(entry.CreatorId, engagement * 0.5f);
+        S.Sounds.Add(entry.SoundId, engagement * 0.3f);
+
+        // Join the action to the page that showed the video and teach the ranker what happened.
+        if (feedRequestId is null) return;
+        var item = S.Impressions.FirstOrDefault(i => i.RequestId == feedRequestId)?.Items.FirstOrDefault(i => i.VideoId == entry.VideoId);
+        if (item is { Features.Length: Ranker.FeatureCount })
+        {
+            Ranker.Learn(S.RankerWeights, item.Features, engagement > 0f ? 1f : 0f, _options.RankerLearningRate, _options.Regularization);
+        }
+    }
+
+    public async Task<FeedPage?> GetFeed(FeedRequest request)
+    {
+        if (!S.Exists) return null;
+        var now = _time.GetUtcNow();
+        var context = new RankingContext
+        {
+            LongTerm = S.Embedding,
+            Session = S.Session,
+            Settings = S.Settings!,
+            Following = S.Following,
+            Hashtags = S.Hashtags,
+            Creators = S.Creators,
+            Sounds = S.Sounds,
+            Now = now,
+        };
+
+        var interest = (float[])S.Embedding.Clone();
+        VectorMath.AddScaled(interest, S.Session, 0.5f);
+        var query = new RetrievalQuery(interest, S.Settings!.Language, S.Settings.Country, S.Following.ToArray(),
+            S.HiddenCreators.ToArray(), S.HiddenSounds.ToArray(), S.Seen.Snapshot(), _options.CandidatesPerSource);
+
+        var candidates = CandidateMerger.Merge(await RetrieveAsync(query), id => S.NotInterested.Contains(id));
+        Ranker.Rank(candidates, context, S.RankerWeights);
+        // Exploration favours fresh uploads far from what the user already engages with.
+        var explore = candidates.Where(c => c.Source == CandidateSources.Fresh)
+            .OrderByDescending(c => c.Features[5] + c.Features[3] - c.Features[1]).ToList();
+
+        var composer = new FeedComposer(S.LastCreator, S.LastSound);
+        var slots = request.Explore ? FeedComposer.ExplorationSlots(request.Count, _options.ExplorationPerTen) : 0;
+        composer.Fill(candidates, explore, request.Count, slots);
+
+        if (composer.Picked.Count < request.Count)
+        {
+            // Everything eligible was seen: recycle, least recently seen first, with decayed scores.
+            var recycled = CandidateMerger.Merge(await RetrieveAsync(query with { Exclude = null }),
+                id => S.NotInterested.Contains(id) || !S.Seen.Contains(id));
+            Ranker.Rank(recycled, context, S.RankerWeights);
+            foreach (var c in recycled)
+            {
+                var age = S.Seen.Age(c.Entry.VideoId);
+                c.Recycled = true;
+                c.Score *= 0.5f * (age == int.MaxValue ? 1f : Math.Min(1f, age / 512f));
+            }
+            recycled.Sort(static (a, b) => b.Score.CompareTo(a.Score));
+            composer.Fill(recycled, [], request.Count, 0);
+        }
+
+        var requestId = Guid.NewGuid().ToString("N");
+        var items = new List<FeedItem>(composer.Picked.Count);
+        foreach (var c in composer.Picked)
+        {
+            c.Reason = ReasonBuilder.For(c, context);
+            var e = c.Entry;
+            items.Add(new FeedItem(e.VideoId, e.CreatorId, e.SoundId, e.Hashtags, e.Caption, Math.Round(c.Score, 4), c.Source, c.Reason, c.Recycled));
+        }
+
+        if (request.RecordImpressions && items.Count > 0)
+        {
+            await RecordImpressionsAsync(requestId, composer.Picked, now);
+        }
+        return new FeedPage(requestId, items);
+    }
+
+    private async Task RecordImpressionsAsync(string requestId, IReadOnlyList<ScoredCandidate> picked, DateTimeOffset now)
+    {
+        var impression = new FeedImpression { RequestId = requestId, At = now };
+        if (_entries.Count + picked.Count > EntryCacheCapacity) _entries.Clear();
+        foreach (var c in picked)
+        {
+            S.Seen.Add(c.Entry.VideoId);
+            _entries[c.Entry.VideoId] = c.Entry;
+            impression.Items.Add(new ImpressionItem { VideoId = c.Entry.VideoId, Source = c.Source, Score = c.Score, Features = c.Features });
+        }
+        S.Served += picked.Count;
+        S.LastCreator = picked[^1].Entry.CreatorId;
+        S.LastSound = picked[^1].Entry.SoundId;
+        S.Impressions.Add(impression);
+        if (S.Impressions.Count > _options.ImpressionHistory) S.Impressions.RemoveAt(0);
+        _dirty = true;
+        _write.Schedule();
+
+        var userId = this.GetPrimaryKeyString();
+        await Task.WhenAll(picked.Select(c => this.Stream<VideoSignal>(StreamNames.VideoSignals, c.Entry.VideoId)
+            .OnNextAsync(VideoSignal.Impression(requestId, userId, c.Entry.VideoId, S.Settings!.Country, now))));
+    }
+
+    private async Task<IReadOnlyList<Candidate>[]> RetrieveAsync(RetrievalQuery query) =>
+        await Task.WhenAll(Enumerable.Range(0, _options.CatalogPartitions)
+            .Select(p => GrainFactory.GetGrain<ICatalogPartitionGrain>(p.ToString(CultureInfo.InvariantCulture)).Retrieve(query)));
+
+    private async Task<Dictionary<string, CatalogEntry>> ResolveAsync(IEnumerable<string> videoIds)
+    {
+        var result = new Dictionary<string, CatalogEntry>(StringComparer.Ordinal);
+        var missing = new List<string>();
+        foreach (var id in videoIds.Distinct(StringComparer.Ordinal))
+        {
+            if (_entries.TryGetValue(id, out var entry)) result[id] = entry;
+            else missing.Add(id);
+        }
+        var fetched = await Task.WhenAll(missing.Select(id => GrainFactory.GetGrain<IVideoGrain>(id).GetEntry()));
+        foreach (var entry in fetched)
+        {
+            if (entry is not null) result[entry.VideoId] = entry;
+        }
+        return result;
+    }
+
+    private void StartFresh()
+    {
+        S.Embedding = ContentEmbedding.ForInterests(S.Settings!.Interests, _options.Dimension);
+        S.Session = new float[_options.Dimension];
+        S.Hashtags.Clear();
+        S.Creators.Clear();
+        S.Sounds.Clear();
+        S.Seen = SeenSet.Create(_options.SeenCapacity);
+        S.Impressions.Clear();
+        S.RankerWeights = (float[])Ranker.PriorWeights.Clone();
+        S.LastCreator = null;
+        S.LastSound = null;
+        S.Served = 0;
+        S.Watched = 0;
+        _entries.Clear();
+    }
+
+    private async Task WriteIfDirtyAsync()
+    {
+        if (!_dirty) return;
+        _dirty = false;
+        await _state.WriteStateAsync();
+    }
+}

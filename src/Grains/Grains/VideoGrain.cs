@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Options;
+using OrleansTok.Model;
+using OrleansTok.Recommendation;
+using OrleansTok.State;
+using OrleansTok.Streams;
+
+namespace OrleansTok.Grains;
+
+/// <summary>
+/// Owns one video: metadata, status, counters and its embedding, learned from every interaction
+/// that reaches it on its signal stream. Changes reach retrieval within a quarter second through
+/// the catalog stream, batched per video.
+/// </summary>
+[ImplicitStreamSubscription(StreamNames.VideoSignals)]
+public sealed class VideoGrain : Grain, IVideoGrain
+{
+    private static readonly TimeSpan PublishDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan WriteDelay = TimeSpan.FromSeconds(2);
+
+    private readonly IPersistentState<VideoState> _state;
+    private readonly RecommendationOptions _options;
+    private readonly Dictionary<string, float> _pendingPopularity = new(StringComparer.Ordinal);
+    private readonly CounterSet _pendingCreatorDelta = new();
+    private Debounced _publish = null!;
+    private Debounced _write = null!;
+    private bool _dirty;
+
+    public VideoGrain([PersistentState("video", StorageNames.Grains)] IPersistentState<VideoState> state, IOptions<RecommendationOptions> options)
+    {
+        _state = state;
+        _options = options.Value;
+    }
+
+    private VideoState S => _state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _publish = new Debounced(this, PublishDelay, PublishAsync);
+        _write = new Debounced(this, WriteDelay, WriteIfDirtyAsync);
+        await this.SubscribeOwnAsync<VideoSignal>(StreamNames.VideoSignals, OnSignalAsync);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _publish.RunAsync();
+        await _write.RunAsync();
+    }
+
+    public async Task<CommandStatus> Upload(VideoUpload upload)
+    {
+        if (S.Exists) return CommandStatus.Conflict;
+        if (!await GrainFactory.GetGrain<IUserGrain>(upload.CreatorId).Exists()) return CommandStatus.NotFound;
+
+        S.Exists = true;
+        S.Upload = upload;
+        S.Status = VideoStatus.Active;
+        S.Embedding = ContentEmbedding.ForVideo(upload.Hashtags, upload.SoundId, upload.CreatorId, _options.Dimension);
+        await _state.WriteStateAsync();
+
+        var entry = Entry();
+        await Task.WhenAll(
+            CatalogStream().OnNextAsync(new CatalogUpdate(CatalogChange.Upsert, upload.Id, entry, null, upload.UploadedAt)),
+            this.Stream<CreatorSignal>(StreamNames.CreatorSignals, upload.CreatorId)
+                .OnNextAsync(new CreatorSignal(CreatorSignalKind.Upload, upload.Id, 0, null, entry.Embedding)));
+        return CommandStatus.Ok;
+    }
+
+    public Task<VideoDetails?> GetDetails()
+    {
+        if (!S.Exists) return Task.FromResult<VideoDetails?>(null);
+        var counters = S.Counters.ToRecord();
+        return Task.FromResult<VideoDetails?>(new VideoDetails(S.Upload!, S.Status, counters, CounterRules.Rates(counters)));
+    }
+
+    public Task<CatalogEntry?> GetEntry() => Task.FromResult(S.Exists ? Entry() : null);
+
+    public async Task<CommandStatus> SetStatus(VideoStatus status)
+    {
+        if (!S.Exists) return CommandStatus.NotFound;
+        if (S.Status == status) return CommandStatus.Ok;
+        S.Status = status;
+        await _state.WriteStateAsync();
+        _dirty = false;
+        // Eligibility changes go out at once: a removed video must leave every feed now.
+        var update = status == VideoStatus.Active
+            ? new CatalogUpdate(CatalogChange.Upsert, S.Upload!.Id, Entry(), null, DateTimeOffset.UtcNow)
+            : new CatalogUpdate(CatalogChange.Remove, S.Upload!.Id, null, null, DateTimeOffset.UtcNow);
+        await CatalogStream().OnNextAsync(update);
+        return CommandStatus.Ok;
+    }
+
+    private Task OnSignalAsync(VideoSignal signal)
+    {
+        if (!S.Exists || !S.RecentEvents.Add(signal.EventId)) return Task.CompletedTask;
+
+        var delta = CounterRules.Delta(signal, S.Upload!.DurationMs, _options.Weights);
+        S.Counters.Add(delta);
+        _pendingCreatorDelta.Add(delta);
+        if (signal.UserEmbedding.Length == S.Embedding.Length)
+        {
+            EmbeddingLearner.Update(S.Embedding, signal.UserEmbedding, signal.Engagement,
+                _options.VideoLearningRate, _options.Regularization, _options.MaxNorm);
+        }
+        var popularity = CounterRules.Popularity(signal);
+        if (popularity > 0f)
+        {
+            _pendingPopularity[signal.UserCountry] = _pendingPopularity.GetValueOrDefault(signal.UserCountry) + popularity;
+        }
+        _dirty = true;
+        _publish.Schedule();
+        _write.Schedule();
+        return Task.CompletedTask;
+    }
+
+    private async Task PublishAsync()
+    {
+        if (!S.Exists) return;
+        var tasks = new List<Task>(2);
+        if (S.Status == VideoStatus.Active)
+        {
+            var popularity = _pendingPopularity.Count > 0 ? new Dictionary<string, float>(_pendingPopularity) : null;
+            tasks.Add(CatalogStream().OnNextAsync(new CatalogUpdate(CatalogChange.Upsert, S.Upload!.Id, Entry(), popularity, DateTimeOffset.UtcNow)));
+        }
+        if (!_pendingCreatorDelta.IsZero)
+        {
+            tasks.Add(this.Stream<CreatorSignal>(StreamNames.CreatorSignals, S.Upload!.CreatorId)
+                .OnNextAsync(new CreatorSignal(CreatorSignalKind.Engagement, S.Upload.Id, 0, _pendingCreatorDelta.ToRecord(), null)));
+        }
+        _pendingPopularity.Clear();
+        _pendingCreatorDelta.Clear();
+        await Task.WhenAll(tasks);
+    }
+
+    private async Task WriteIfDirtyAsync()
+    {
+        if (!_dirty) return;
+        _dirty = false;
+        await _state.WriteStateAsync();
+    }
+
+    private CatalogEntry Entry()
+    {
+        var u = S.Upload!;
+        var counters = S.Counters;
+        return new CatalogEntry(u.Id, u.CreatorId, u.SoundId, u.Hashtags, u.Caption, u.Language, u.DurationMs, u.UploadedAt,
+            (float[])S.Embedding.Clone(), (float)CounterRules.Rates(counters.ToRecord()).Quality, counters.Views);
+    }
+
+    private Orleans.Streams.IAsyncStream<CatalogUpdate> CatalogStream() =>
+        this.Stream<CatalogUpdate>(StreamNames.Catalog, IdHash.Partition(this.GetPrimaryKeyString(), _options.CatalogPartitions).ToString(System.Globalization.CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
+using OrleansTok.Grains;
+using OrleansTok.Recommendation;
+using OrleansTok.Streams;
+
+namespace OrleansTok.Hosting;
+
+/// <summary>
+/// One place that decides how a silo is wired, shared by the standalone silo, the API's embedded
+/// silo and the test clusters. Without a PostgreSQL connection string: localhost clustering and
+/// in-memory storage (the embedded default). With one: ADO.NET clustering and grain storage on
+/// PostgreSQL. Streams are Orleans memory streams in both cases.
+/// </summary>
+public static class OrleansTokHosting
+{
+    public const string PostgresConnectionName = "Postgres";
+    public const string Invariant = "Npgsql";
+
+    public static string? PostgresConnectionString(this IConfiguration configuration) =>
+        configuration.GetConnectionString(PostgresConnectionName) is { Length: > 0 } cs ? cs : null;
+
+    public static ISiloBuilder UseOrleansTok(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var orleans = configuration.GetSection("Orleans");
+        var clusterId = orleans["ClusterId"] ?? "orleanstok";
+        var serviceId = orleans["ServiceId"] ?? "orleanstok";
+        var siloPort = orleans.GetValue("SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
+        var gatewayPort = orleans.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+        var postgres = configuration.PostgresConnectionString();
+
+        if (postgres is null)
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: serviceId, clusterId: clusterId);
+            silo.AddMemoryGrainStorage(StorageNames.Grains);
+        }
+        else
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = serviceId;
+            });
+            silo.ConfigureEndpoints(
+                System.Net.IPAddress.Parse(orleans["AdvertisedIP"] ?? "127.0.0.1"), siloPort, gatewayPort, listenOnAnyHostAddress: false);
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = postgres;
+            });
+            silo.AddAdoNetGrainStorage(StorageNames.Grains, o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = postgres;
+            });
+        }
+        silo.Services.AddOptions<AdoNetGrainStorageOptions>(StorageNames.Grains)
+            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+
+        silo.AddOrleansTokStreams(configuration);
+        silo.AddOrleansTokServices(configuration);
+        return silo;
+    }
+
+    /// <summary>Memory streams, polled often: every hop adds at most one polling period of delay.</summary>
+    public static ISiloBuilder AddOrleansTokStreams(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var pollMs = configuration.GetValue("Orleans:StreamPollMs", 20);
+        silo.AddMemoryGrainStorage(StorageNames.PubSub);
+        silo.AddMemoryStreams(StreamNames.Provider, b =>
+        {
+            b.ConfigurePullingAgent(o => o.Configure(p => p.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(pollMs)));
+            b.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
+        });
+        return silo;
+    }
+
+    public static ISiloBuilder AddOrleansTokServices(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.AddOptions<RecommendationOptions>()
+            .Bind(configuration.GetSection(RecommendationOptions.Section))
+            .Validate(o => o.Dimension is >= 4 and <= 256, "Recommendation:Dimension must be between 4 and 256")
+            .Validate(o => o.CatalogPartitions is >= 1 and <= 256, "Recommendation:CatalogPartitions must be between 1 and 256")
+            .Validate(o => o.MaxNorm > 0 && o.UserLearningRate >= 0 && o.VideoLearningRate >= 0, "learning rates and MaxNorm must be positive")
+            .ValidateOnStart();
+        return silo;
+    }
+
+    /// <summary>An Orleans client that finds the cluster's gateways in PostgreSQL (or on localhost without it).</summary>
+    public static IClientBuilder UseOrleansTok(this IClientBuilder client, IConfiguration configuration)
+    {
+        var orleans = configuration.GetSection("Orleans");
+        var clusterId = orleans["ClusterId"] ?? "orleanstok";
+        var serviceId = orleans["ServiceId"] ?? "orleanstok";
+        var postgres = configuration.PostgresConnectionString();
+        if (postgres is null)
+        {
+            client.UseLocalhostClustering(orleans.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT), serviceId, clusterId);
+        }
+        else
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = serviceId;
+            });
+            client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = postgres;
+            });
+        }
+        return client;
+    }
+}

@@ -1,0 +1,82 @@
+namespace OrleansTok.Recommendation;
+
+/// <summary>
+/// Predicted engagement as a small logistic model over a handful of features, learned online per
+/// user from what was shown and what happened to it (joined on the feed request id). It starts from
+/// hand-set prior weights and is regularised towards them, so a few events tilt it without
+/// overturning it.
+/// </summary>
+public static class Ranker
+{
+    public const int FeatureCount = 11;
+
+    public static readonly string[] FeatureNames =
+    [
+        "bias", "affinity", "session", "quality", "trend", "freshness",
+        "language", "following", "tokenAffinity", "tokenAversion", "declaredInterest",
+    ];
+
+    /// <summary>Prior weights: learned embedding affinity first, negative feedback strongly down.</summary>
+    public static readonly float[] PriorWeights = [-1.0f, 2.5f, 1.5f, 1.0f, 0.6f, 0.4f, 0.6f, 1.0f, 1.0f, 2.5f, 0.6f];
+
+    public static float[] Features(ScoredCandidate candidate, RankingContext context)
+    {
+        var entry = candidate.Entry;
+        var features = new float[FeatureCount];
+        features[0] = 1f;
+        features[1] = VectorMath.Dot(context.LongTerm, entry.Embedding);
+        features[2] = VectorMath.Dot(context.Session, entry.Embedding);
+        features[3] = entry.Quality;
+        features[4] = Math.Min(1f, MathF.Log(1f + Math.Max(0f, candidate.Trend)) / 5f);
+        var ageHours = Math.Max(0.0, (context.Now - entry.UploadedAt).TotalHours);
+        features[5] = (float)Math.Exp(-ageHours / 24.0);
+        features[6] = entry.Language == context.Settings.Language ? 1f : 0f;
+        features[7] = context.Following.Contains(entry.CreatorId) ? 1f : 0f;
+
+        float liked = 0f, rejected = 0f;
+        Accumulate(context.Creators[entry.CreatorId], ref liked, ref rejected);
+        Accumulate(context.Sounds[entry.SoundId], ref liked, ref rejected);
+        var declared = 0;
+        foreach (var tag in entry.Hashtags)
+        {
+            Accumulate(context.Hashtags[tag], ref liked, ref rejected);
+            if (context.Settings.Interests.Contains(tag)) declared++;
+        }
+        features[8] = MathF.Tanh(liked / 3f);
+        features[9] = MathF.Tanh(rejected / 3f);
+        features[10] = entry.Hashtags.Count == 0 ? 0f : (float)declared / entry.Hashtags.Count;
+        return features;
+
+        static void Accumulate(float weight, ref float liked, ref float rejected)
+        {
+            if (weight > 0f) liked += weight; else rejected += weight;
+        }
+    }
+
+    public static float Score(ReadOnlySpan<float> weights, ReadOnlySpan<float> features) =>
+        VectorMath.Sigmoid(VectorMath.Dot(weights, features));
+
+    /// <summary>One step of logistic regression towards <paramref name="label"/>, regularised towards the prior.</summary>
+    public static void Learn(float[] weights, ReadOnlySpan<float> features, float label, float learningRate, float regularization)
+    {
+        if (weights.Length != FeatureCount || features.Length != FeatureCount) return;
+        var error = label - Score(weights, features);
+        Span<float> next = stackalloc float[FeatureCount];
+        for (var i = 0; i < FeatureCount; i++)
+        {
+            next[i] = weights[i] + learningRate * (error * features[i] - regularization * (weights[i] - PriorWeights[i]));
+        }
+        if (!VectorMath.AllFinite(next)) return;
+        for (var i = 0; i < FeatureCount; i++) weights[i] = Math.Clamp(next[i], -10f, 10f);
+    }
+
+    public static void Rank(List<ScoredCandidate> candidates, RankingContext context, float[] weights)
+    {
+        foreach (var candidate in candidates)
+        {
+            candidate.Features = Features(candidate, context);
+            candidate.Score = Score(weights, candidate.Features);
+        }
+        candidates.Sort(static (a, b) => b.Score.CompareTo(a.Score));
+    }
+}

@@ -1,0 +1,29 @@
+using OrleansTok.Model;
+
+namespace OrleansTok.Recommendation;
+
+/// <summary>Everything ranking and the feed rules need to know about the user, read from the user grain's state.</summary>
+public sealed class RankingContext
+{
+    public required float[] LongTerm { get; init; }
+    public required float[] Session { get; init; }
+    public required UserSettings Settings { get; init; }
+    public required IReadOnlySet<string> Following { get; init; }
+    public required TokenWeights Hashtags { get; init; }
+    public required TokenWeights Creators { get; init; }
+    public required TokenWeights Sounds { get; init; }
+    public required DateTimeOffset Now { get; init; }
+}
+
+/// <summary>A candidate on its way through ranking and the feed rules.</summary>
+public sealed class ScoredCandidate
+{
+    public required CatalogEntry Entry { get; init; }
+    public required string Source { get; set; }
+    public float SourceScore { get; init; }
+    public float Trend { get; init; }
+    public float[] Features { get; set; } = [];
+    public float Score { get; set; }
+    public bool Recycled { get; set; }
+    public string Reason { get; set; } = "";
+}
