@@ -47,22 +47,30 @@ public static class OrleansTokHosting
             });
             silo.ConfigureEndpoints(
                 System.Net.IPAddress.Parse(orleans["AdvertisedIP"] ?? "127.0.0.1"), siloPort, gatewayPort, listenOnAnyHostAddress: false);
-            silo.UseAdoNetClustering(o =>
-            {
-                o.Invariant = Invariant;
-                o.ConnectionString = postgres;
-            });
-            silo.AddAdoNetGrainStorage(StorageNames.Grains, o =>
-            {
-                o.Invariant = Invariant;
-                o.ConnectionString = postgres;
-            });
+            silo.AddOrleansTokPostgres(postgres);
         }
-        silo.Services.AddOptions<AdoNetGrainStorageOptions>(StorageNames.Grains)
-            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
 
         silo.AddOrleansTokStreams(configuration);
         silo.AddOrleansTokServices(configuration);
+        return silo;
+    }
+
+    /// <summary>Cluster membership and grain state in PostgreSQL (the schema must have been applied).</summary>
+    public static ISiloBuilder AddOrleansTokPostgres(this ISiloBuilder silo, string connectionString)
+    {
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.AddAdoNetGrainStorage(StorageNames.Grains, o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+        // Orleans' own binary serializer: compact, fast and version-tolerant through the [Id] attributes on state types.
+        silo.Services.AddOptions<AdoNetGrainStorageOptions>(StorageNames.Grains)
+            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         return silo;
     }
 

@@ -1,0 +1,67 @@
+using OrleansTok.Recommendation;
+
+namespace OrleansTok.Tests.Core;
+
+public class SetsTests
+{
+    [Fact]
+    public void Seen_set_never_forgets_a_video_within_capacity_and_false_positives_are_rare()
+    {
+        var seen = SeenSet.Create(5000);
+        for (var i = 0; i < 5000; i++) seen.Add($"v{i}");
+        for (var i = 0; i < 5000; i++) Assert.True(seen.Contains($"v{i}"));
+
+        var falsePositives = Enumerable.Range(0, 10_000).Count(i => seen.Contains($"other{i}"));
+        Assert.True(falsePositives < 300, $"{falsePositives} false positives in 10,000");
+        Assert.InRange(seen.Count, 4900, 5000); // an insert that hits a false positive is already "seen"
+    }
+
+    [Fact]
+    public void Seen_set_memory_is_bounded_and_recent_videos_survive_a_rebuild()
+    {
+        var seen = SeenSet.Create(1000, recentCapacity: 256);
+        var bits = seen.Bits.Length;
+        for (var i = 0; i < 20_000; i++) seen.Add($"v{i}");
+        Assert.Equal(bits, seen.Bits.Length);
+        for (var i = 20_000 - 256; i < 20_000; i++) Assert.True(seen.Contains($"v{i}"));
+        Assert.Equal(0, seen.Age("v19999"));
+        Assert.Equal(int.MaxValue, seen.Age("v0"));
+    }
+
+    [Fact]
+    public void Seen_filter_snapshot_agrees_with_the_set()
+    {
+        var seen = SeenSet.Create(100);
+        seen.Add("a");
+        var filter = seen.Snapshot();
+        Assert.True(SeenSet.Contains(filter, IdHash.Of("a")));
+        seen.Add("b");
+        Assert.False(SeenSet.Contains(filter, IdHash.Of("b"))); // a snapshot is immutable
+    }
+
+    [Fact]
+    public void Recent_ids_detect_duplicates_and_support_removal()
+    {
+        var ids = RecentIds.Create(4);
+        Assert.True(ids.Add("e1"));
+        Assert.False(ids.Add("e1"));
+        Assert.True(ids.Remove("e1"));
+        Assert.False(ids.Contains("e1"));
+        foreach (var id in new[] { "a", "b", "c", "d", "e" }) ids.Add(id);
+        Assert.False(ids.Contains("a")); // the window is bounded
+        Assert.True(ids.Contains("e"));
+    }
+
+    [Fact]
+    public void Token_weights_forget_the_weakest_past_capacity()
+    {
+        var tokens = TokenWeights.Create(3);
+        tokens.Add("strong", 5f);
+        tokens.Add("weak", 0.1f);
+        tokens.Add("medium", 1f);
+        tokens.Add("new", -2f);
+        Assert.Equal(0f, tokens["weak"]);
+        Assert.Equal(-2f, tokens["new"]);
+        Assert.Equal(["strong", "medium"], tokens.Top(5).Select(kv => kv.Key));
+    }
+}
