@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.TestingHost;
+using OrleansTok.Grains;
+using OrleansTok.Hosting;
+
+namespace OrleansTok.Tests.Cluster;
+
+/// <summary>A two-silo TestingHost cluster with memory storage and real memory streams, seeded with a small demo world.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public const int Videos = 800;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(2);
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+
+        var seeder = new DemoCatalog(Cluster.Client, new ConfigurationBuilder().Build(), NullLogger<DemoCatalog>.Instance)
+        {
+            Users = 60, Creators = 48, Videos = Videos,
+        };
+        await seeder.SeedAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(async () => await CatalogSize(Grains) == Videos, TimeSpan.FromSeconds(30), "catalogue indexed");
+    }
+
+    public static async Task<int> CatalogSize(IGrainFactory grains) =>
+        (await Task.WhenAll(Enumerable.Range(0, 4).Select(p => grains.GetGrain<ICatalogPartitionGrain>(p.ToString(System.Globalization.CultureInfo.InvariantCulture)).Count()))).Sum();
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Recommendation:CatalogPartitions"] = "4",
+            }).Build();
+            silo.AddMemoryGrainStorage(StorageNames.Grains);
+            silo.AddOrleansTokStreams(configuration);
+            silo.AddOrleansTokServices(configuration);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
+
+public static class Eventually
+{
+    /// <summary>Polls until the condition holds; fails with <paramref name="what"/> after the timeout. Returns the time it took.</summary>
+    public static async Task<TimeSpan> HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (started.Elapsed < timeout)
+        {
+            if (await condition()) return started.Elapsed;
+            await Task.Delay(20);
+        }
+        Assert.Fail($"Timed out after {timeout.TotalSeconds:F1} s waiting for: {what}");
+        return started.Elapsed;
+    }
+}

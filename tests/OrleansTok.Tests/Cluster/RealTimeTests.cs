@@ -1,0 +1,135 @@
+using OrleansTok.Grains;
+using OrleansTok.Model;
+
+namespace OrleansTok.Tests.Cluster;
+
+[Collection(ClusterCollection.Name)]
+public class RealTimeTests(ClusterFixture fixture)
+{
+    private readonly IGrainFactory _grains = fixture.Grains;
+
+    private async Task<(IUserGrain User, string Id)> NewUser(params string[] interests)
+    {
+        var id = $"rt-{Guid.NewGuid():N}";
+        var user = _grains.GetGrain<IUserGrain>(id);
+        await user.Create(new UserSettings("en", "US", "android", interests));
+        return (user, id);
+    }
+
+    private async Task<VideoUpload> Upload(string creatorId, string tag, int durationMs = 10_000)
+    {
+        var upload = new VideoUpload($"rtv-{Guid.NewGuid():N}", creatorId, tag, [tag], $"snd-{tag}-{Guid.NewGuid():N}", "en", durationMs, DateTimeOffset.UtcNow);
+        Assert.Equal(CommandStatus.Ok, await _grains.GetGrain<IVideoGrain>(upload.Id).Upload(upload));
+        return upload;
+    }
+
+    private static Interaction Event(string videoId, InteractionType type, int watchMs = 0, string? eventId = null) =>
+        new(eventId ?? Guid.NewGuid().ToString("N"), videoId, type, watchMs, null, DateTimeOffset.UtcNow);
+
+    [Fact]
+    public async Task Interactions_reach_the_video_and_creator_counters_within_a_second()
+    {
+        var (_, creatorId) = await NewUser();
+        var (viewer, _) = await NewUser();
+        var video = await Upload(creatorId, "streams");
+        var before = (await _grains.GetGrain<IVideoGrain>(video.Id).GetEntry())!.Embedding;
+
+        await viewer.Record([Event(video.Id, InteractionType.View, 10_000), Event(video.Id, InteractionType.Like), Event(video.Id, InteractionType.Share)]);
+
+        await Eventually.HoldsAsync(async () =>
+        {
+            var c = (await _grains.GetGrain<IVideoGrain>(video.Id).GetDetails())!.Counters;
+            return c is { Views: 1, Completions: 1, Likes: 1, Shares: 1, WatchTimeMs: 10_000 };
+        }, TimeSpan.FromSeconds(1), "video counters");
+        await Eventually.HoldsAsync(async () =>
+        {
+            var s = await _grains.GetGrain<ICreatorGrain>(creatorId).GetSummary();
+            return s is { Videos: 1, Likes: 1, Views: 1, Shares: 1 } && s.RecentVideoIds.Contains(video.Id);
+        }, TimeSpan.FromSeconds(1), "creator aggregate");
+        var after = (await _grains.GetGrain<IVideoGrain>(video.Id).GetEntry())!.Embedding;
+        Assert.NotEqual(before, after); // the video learned from who engaged with it
+    }
+
+    [Fact]
+    public async Task A_new_upload_is_recommendable_to_other_users_within_a_second()
+    {
+        var (_, creatorId) = await NewUser();
+        var (fan, _) = await NewUser("zebras");
+        var video = await Upload(creatorId, "zebras");
+        var took = await Eventually.HoldsAsync(async () =>
+            (await fan.GetFeed(new FeedRequest(10, RecordImpressions: false)))!.Items.Any(i => i.VideoId == video.Id),
+            TimeSpan.FromSeconds(1), "the upload in another user's feed");
+        Assert.True(took < TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task Removed_and_under_review_videos_leave_every_feed()
+    {
+        var (_, creatorId) = await NewUser();
+        var (fan, _) = await NewUser("moderation");
+        var removed = await Upload(creatorId, "moderation");
+        var review = await Upload(creatorId, "moderation");
+        await Eventually.HoldsAsync(async () =>
+        {
+            var items = (await fan.GetFeed(new FeedRequest(10, RecordImpressions: false)))!.Items;
+            return items.Any(i => i.VideoId == removed.Id) && items.Any(i => i.VideoId == review.Id);
+        }, TimeSpan.FromSeconds(2), "both uploads eligible");
+
+        await _grains.GetGrain<IVideoGrain>(removed.Id).SetStatus(VideoStatus.Removed);
+        await _grains.GetGrain<IVideoGrain>(review.Id).SetStatus(VideoStatus.UnderReview);
+        await Eventually.HoldsAsync(async () =>
+        {
+            var items = (await fan.GetFeed(new FeedRequest(50, RecordImpressions: false)))!.Items;
+            return items.All(i => i.VideoId != removed.Id && i.VideoId != review.Id);
+        }, TimeSpan.FromSeconds(1), "ineligible videos gone");
+
+        // Reinstated videos come back.
+        await _grains.GetGrain<IVideoGrain>(review.Id).SetStatus(VideoStatus.Active);
+        await Eventually.HoldsAsync(async () =>
+            (await fan.GetFeed(new FeedRequest(10, RecordImpressions: false)))!.Items.Any(i => i.VideoId == review.Id),
+            TimeSpan.FromSeconds(1), "reinstated video back");
+    }
+
+    [Fact]
+    public async Task Duplicate_events_and_repeated_likes_change_nothing_and_unlike_takes_it_back()
+    {
+        var (_, creatorId) = await NewUser();
+        var (viewer, _) = await NewUser();
+        var video = await Upload(creatorId, "likes");
+        var videoGrain = _grains.GetGrain<IVideoGrain>(video.Id);
+
+        var first = await viewer.Record([Event(video.Id, InteractionType.Like, eventId: "like-1"), Event(video.Id, InteractionType.Like, eventId: "like-1")]);
+        Assert.Equal((1, 1), (first.Accepted, first.Duplicates));
+        var again = await viewer.Record([Event(video.Id, InteractionType.Like, eventId: "like-1"), Event(video.Id, InteractionType.Like, eventId: "like-2")]);
+        Assert.Equal((1, 1), (again.Accepted, again.Duplicates));
+        await Eventually.HoldsAsync(async () => (await videoGrain.GetDetails())!.Counters.Likes == 1, TimeSpan.FromSeconds(1), "one like");
+        await Task.Delay(300);
+        Assert.Equal(1, (await videoGrain.GetDetails())!.Counters.Likes); // the second like did not count
+
+        await viewer.Record([Event(video.Id, InteractionType.Unlike)]);
+        await Eventually.HoldsAsync(async () => (await videoGrain.GetDetails())!.Counters.Likes == 0, TimeSpan.FromSeconds(1), "like taken back");
+        Assert.Equal(0, (await viewer.GetSummary())!.Likes);
+    }
+
+    [Fact]
+    public async Task A_batch_with_an_unknown_video_is_rejected_whole()
+    {
+        var (viewer, _) = await NewUser();
+        var result = await viewer.Record([Event("v00001", InteractionType.Like), Event("no-such-video", InteractionType.Like)]);
+        Assert.Equal(CommandStatus.UnknownVideo, result.Status);
+        Assert.Equal(["no-such-video"], result.UnknownVideoIds);
+        var summary = (await viewer.GetSummary())!;
+        Assert.Equal((0, 0L), (summary.Likes, summary.Interactions));
+    }
+
+    [Fact]
+    public async Task The_next_page_reflects_an_interaction_with_no_lag()
+    {
+        var (viewer, _) = await NewUser();
+        var page = (await viewer.GetFeed(new FeedRequest(10)))!;
+        var target = page.Items[0];
+        await viewer.Record([Event(target.VideoId, InteractionType.HideCreator)]);
+        var next = (await viewer.GetFeed(new FeedRequest(50)))!;
+        Assert.DoesNotContain(next.Items, i => i.CreatorId == target.CreatorId);
+    }
+}
