@@ -42,8 +42,16 @@ public sealed class VideoGrain : Grain, IVideoGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await _publish.RunAsync();
+        // State first: a deactivating silo may already be stopping its stream agents.
         await _write.RunAsync();
+        try
+        {
+            await _publish.RunAsync();
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested || reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
+        {
+            // Pending catalog refreshes are derived data: the partition is rebuilt from the next update.
+        }
     }
 
     public async Task<CommandStatus> Upload(VideoUpload upload)

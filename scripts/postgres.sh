@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Starts (or stops) a throwaway PostgreSQL 15 on loopback for tests and local runs.
+#   scripts/postgres.sh start [PORT]   prints the connection string on stdout
+#   scripts/postgres.sh stop
+# PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
+set -euo pipefail
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+DATA=${ORLEANSTOK_PG_DATA:-/tmp/orleanstok-pg}
+PORT=${2:-${ORLEANSTOK_PG_PORT:-55432}}
+
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+ensure_installed() {
+  if [ ! -x "$PG_BIN/initdb" ]; then
+    echo "installing PostgreSQL 15..." >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >&2
+  fi
+  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+    useradd --system --home /var/lib/postgresql --shell /bin/bash postgres
+  fi
+}
+
+case "${1:-start}" in
+  start)
+    ensure_installed
+    if [ -f "$DATA/postmaster.pid" ] && as_owner "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+      echo "Host=127.0.0.1;Port=$PORT;Username=postgres;Password=postgres;Database=orleanstok"
+      exit 0
+    fi
+    rm -rf "$DATA"
+    mkdir -p "$DATA"
+    [ "$(id -u)" = 0 ] && chown postgres "$DATA"
+    as_owner "$PG_BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 >/dev/null
+    as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
+      -o "-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+    as_owner "$PG_BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -qc "CREATE DATABASE orleanstok" >/dev/null
+    echo "Host=127.0.0.1;Port=$PORT;Username=postgres;Password=postgres;Database=orleanstok"
+    ;;
+  stop)
+    as_owner "$PG_BIN/pg_ctl" -D "$DATA" -m fast stop >/dev/null 2>&1 || true
+    ;;
+  *)
+    echo "usage: $0 start [PORT] | stop" >&2
+    exit 2
+    ;;
+esac

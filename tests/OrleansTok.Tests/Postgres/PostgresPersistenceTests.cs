@@ -1,0 +1,140 @@
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using Orleans.TestingHost;
+using OrleansTok.Grains;
+using OrleansTok.Hosting;
+using OrleansTok.Model;
+using OrleansTok.Tests.Cluster;
+
+namespace OrleansTok.Tests.Postgres;
+
+/// <summary>
+/// Grain state and cluster membership in a real PostgreSQL: a two-silo cluster writes, stops, and a
+/// new cluster with the same service id reads everything back. scripts/test.sh starts the database.
+/// </summary>
+public class PostgresPersistenceTests
+{
+    public const string ConnectionVariable = "ORLEANSTOK_TEST_POSTGRES";
+
+    private static string ConnectionString => Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } cs
+        ? cs
+        : throw new InvalidOperationException($"{ConnectionVariable} is not set: run the tests with scripts/test.sh, which starts PostgreSQL.");
+
+    private static async Task<TestCluster> StartCluster(string serviceId)
+    {
+        var builder = new TestClusterBuilder(2);
+        builder.Options.ServiceId = serviceId;
+        builder.Options.ClusterId = serviceId;
+        builder.Options.UseTestClusterMembership = false;
+        builder.AddSiloBuilderConfigurator<PostgresSilo>();
+        builder.AddClientBuilderConfigurator<PostgresClient>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    [Fact]
+    public async Task State_survives_a_full_cluster_restart()
+    {
+        await PostgresSchema.ApplyAsync(ConnectionString);
+        await PostgresSchema.ApplyAsync(ConnectionString); // idempotent
+        var serviceId = $"pg-{Guid.NewGuid():N}"[..20];
+
+        var cluster = await StartCluster(serviceId);
+        List<string> servedBefore;
+        try
+        {
+            var grains = cluster.Client;
+            var creator = grains.GetGrain<IUserGrain>("creator");
+            var fan = grains.GetGrain<IUserGrain>("fan");
+            Assert.Equal(CommandStatus.Ok, await creator.Create(new UserSettings("en", "US", "ios", [])));
+            foreach (var other in new[] { "creator-b", "creator-c", "creator-d" })
+            {
+                Assert.Equal(CommandStatus.Ok, await grains.GetGrain<IUserGrain>(other).Create(new UserSettings("en", "GB", "ios", [])));
+            }
+            Assert.Equal(CommandStatus.Ok, await fan.Create(new UserSettings("de", "DE", "web", ["cats"])));
+            for (var i = 0; i < 30; i++)
+            {
+                var upload = new VideoUpload($"pv{i}", i < 10 ? "creator" : $"creator-{(char)('b' + i % 3)}", "c", [i % 2 == 0 ? "cats" : "dogs"], $"s{i}", "en", 10_000, DateTimeOffset.UtcNow);
+                Assert.Equal(CommandStatus.Ok, await grains.GetGrain<IVideoGrain>(upload.Id).Upload(upload));
+            }
+            await Eventually.HoldsAsync(async () => await ClusterFixture.CatalogSize(grains) == 30, TimeSpan.FromSeconds(10), "catalogue indexed");
+            await fan.Follow("creator");
+            await fan.Record([
+                new Interaction("e1", "pv0", InteractionType.View, 10_000, null, DateTimeOffset.UtcNow),
+                new Interaction("e2", "pv0", InteractionType.Like, 0, null, DateTimeOffset.UtcNow),
+                new Interaction("e3", "pv1", InteractionType.HideSound, 0, null, DateTimeOffset.UtcNow),
+            ]);
+            servedBefore = (await fan.GetFeed(new FeedRequest(10)))!.Items.Select(i => i.VideoId).ToList();
+            await Eventually.HoldsAsync(async () => (await grains.GetGrain<IVideoGrain>("pv0").GetDetails())!.Counters.Likes == 1,
+                TimeSpan.FromSeconds(2), "like counted");
+            await Eventually.HoldsAsync(async () => (await grains.GetGrain<ICreatorGrain>("creator").GetSummary()).Followers == 1,
+                TimeSpan.FromSeconds(2), "follower counted");
+            Assert.Equal(2, await CountRows("SELECT count(*) FROM orleansmembershiptable WHERE deploymentid = @s AND status = 3", serviceId));
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync(); // graceful: every grain writes its state on deactivation
+            await cluster.DisposeAsync();
+        }
+
+        Assert.True(await CountRows("SELECT count(*) FROM orleansstorage WHERE serviceid = @s", serviceId) >= 30 + 5 + 1);
+
+        var restarted = await StartCluster(serviceId);
+        try
+        {
+            var grains = restarted.Client;
+            var fan = (await grains.GetGrain<IUserGrain>("fan").GetSummary())!;
+            Assert.Equal(("de", "DE", 1, 1, 1), (fan.Settings.Language, fan.Settings.Country, fan.Following, fan.Likes, fan.HiddenSounds));
+            Assert.Equal(3, fan.Interactions);
+            var video = (await grains.GetGrain<IVideoGrain>("pv0").GetDetails())!;
+            Assert.Equal((1L, 1L, 1L), (video.Counters.Views, video.Counters.Likes, video.Counters.Completions));
+            var creator = await grains.GetGrain<ICreatorGrain>("creator").GetSummary();
+            Assert.Equal((1L, 10), (creator.Followers, creator.Videos));
+
+            // The seen set and the index came back too: the next page holds none of the served videos.
+            Assert.Equal(30, await ClusterFixture.CatalogSize(grains));
+            var next = (await grains.GetGrain<IUserGrain>("fan").GetFeed(new FeedRequest(10)))!;
+            Assert.NotEmpty(next.Items);
+            Assert.DoesNotContain(next.Items, i => servedBefore.Contains(i.VideoId) || i.VideoId == "pv0");
+            // Re-sending an acknowledged event is still a duplicate after the restart.
+            var again = await grains.GetGrain<IUserGrain>("fan").Record([new Interaction("e2", "pv0", InteractionType.Like, 0, null, DateTimeOffset.UtcNow)]);
+            Assert.Equal((0, 1), (again.Accepted, again.Duplicates));
+        }
+        finally
+        {
+            await restarted.StopAllSilosAsync();
+            await restarted.DisposeAsync();
+        }
+    }
+
+    private static async Task<long> CountRows(string sql, string serviceId)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("s", serviceId);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private sealed class PostgresSilo : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var configuration = new ConfigurationBuilder().Build();
+            silo.AddOrleansTokPostgres(ConnectionString);
+            silo.AddOrleansTokStreams(configuration);
+            silo.AddOrleansTokServices(configuration);
+        }
+    }
+
+    private sealed class PostgresClient : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+            clientBuilder.UseAdoNetClustering(o =>
+            {
+                o.Invariant = OrleansTokHosting.Invariant;
+                o.ConnectionString = ConnectionString;
+            });
+    }
+}
