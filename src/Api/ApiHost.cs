@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansTok.Api.Endpoints;
 using OrleansTok.Api.Infrastructure;
+using OrleansTok.Api.Security;
 using OrleansTok.Hosting;
 
 namespace OrleansTok.Api;
@@ -41,6 +42,8 @@ public static class ApiHost
         }
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddOrleansTokAuthentication();
+        builder.AddOrleansTokRateLimits();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -55,8 +58,12 @@ public static class ApiHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
-        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).WithTags("Health");
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).WithTags("Health").AllowAnonymous();
+        app.MapDevToken();
         app.MapUsers();
         app.MapFeed();
         app.MapVideos();

@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansTok.Api.Contracts;
 using OrleansTok.Api.Infrastructure;
+using OrleansTok.Api.Security;
 using OrleansTok.Grains;
 using OrleansTok.Model;
 
@@ -13,37 +15,40 @@ public static class FeedEndpoints
 
     public static void MapFeed(this IEndpointRouteBuilder app)
     {
-        var users = app.MapGroup("/v1/users/{userId}").WithTags("Feed");
+        var users = app.MapGroup("/v1/users/{userId}").WithTags("Feed").RequireAuthorization();
         users.MapGet("/feed", GetFeed);
         users.MapPost("/feed/reset", Reset);
         users.MapPost("/interactions", PostInteractions);
     }
 
-    private static async Task<Results<Ok<FeedPage>, ValidationProblem, ProblemHttpResult>> GetFeed(string userId, int? count, IGrainFactory grains)
+    private static async Task<Results<Ok<FeedPage>, ValidationProblem, ProblemHttpResult>> GetFeed(string userId, int? count, ClaimsPrincipal caller, IGrainFactory grains)
     {
         var v = new Validator();
         v.Id("userId", userId);
         var n = count ?? 10;
         if (n is < 1 or > MaxCount) v.Add("count", $"must be between 1 and {MaxCount}");
         if (!v.IsValid) return Problems.Invalid(v);
+        if (!caller.Is(userId)) return Problems.Forbidden("Users read only their own feed.");
 
         var page = await grains.GetGrain<IUserGrain>(userId).GetFeed(new FeedRequest(n));
         return page is null ? Problems.NotFound($"User '{userId}' does not exist.") : TypedResults.Ok(page);
     }
 
-    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Reset(string userId, IGrainFactory grains)
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Reset(string userId, ClaimsPrincipal caller, IGrainFactory grains)
     {
         var v = new Validator();
         if (!v.Id("userId", userId)) return Problems.Invalid(v);
+        if (!caller.Is(userId)) return Problems.Forbidden("Users reset only their own feed.");
         var status = await grains.GetGrain<IUserGrain>(userId).ResetFeed();
         return status == CommandStatus.NotFound ? Problems.NotFound($"User '{userId}' does not exist.") : TypedResults.NoContent();
     }
 
     private static async Task<Results<Accepted<InteractionsAccepted>, ValidationProblem, ProblemHttpResult>> PostInteractions(
-        string userId, InteractionsRequest body, IGrainFactory grains, TimeProvider time)
+        string userId, InteractionsRequest body, ClaimsPrincipal caller, IGrainFactory grains, TimeProvider time)
     {
         var v = new Validator();
         v.Id("userId", userId);
+        if (v.IsValid && !caller.Is(userId)) return Problems.Forbidden("Users post only their own interactions.");
         var events = Parse(body, v, time.GetUtcNow());
         if (!v.IsValid) return Problems.Invalid(v);
 

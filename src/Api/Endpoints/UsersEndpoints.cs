@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansTok.Api.Contracts;
 using OrleansTok.Api.Infrastructure;
+using OrleansTok.Api.Security;
 using OrleansTok.Grains;
 using OrleansTok.Model;
 
@@ -10,14 +12,14 @@ public static class UsersEndpoints
 {
     public static void MapUsers(this IEndpointRouteBuilder app)
     {
-        var users = app.MapGroup("/v1/users").WithTags("Users");
+        var users = app.MapGroup("/v1/users").WithTags("Users").RequireAuthorization();
         users.MapPost("/", Create);
         users.MapGet("/{userId}", Get);
-        users.MapPut("/{userId}/following/{creatorId}", (string userId, string creatorId, IGrainFactory g) => ChangeFollow(userId, creatorId, g, follow: true));
-        users.MapDelete("/{userId}/following/{creatorId}", (string userId, string creatorId, IGrainFactory g) => ChangeFollow(userId, creatorId, g, follow: false));
+        users.MapPut("/{userId}/following/{creatorId}", (string userId, string creatorId, ClaimsPrincipal caller, IGrainFactory g) => ChangeFollow(userId, creatorId, caller, g, follow: true));
+        users.MapDelete("/{userId}/following/{creatorId}", (string userId, string creatorId, ClaimsPrincipal caller, IGrainFactory g) => ChangeFollow(userId, creatorId, caller, g, follow: false));
     }
 
-    private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> Create(CreateUserRequest body, IGrainFactory grains)
+    private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> Create(CreateUserRequest body, ClaimsPrincipal caller, IGrainFactory grains)
     {
         var v = new Validator();
         v.Id("id", body.Id);
@@ -26,6 +28,7 @@ public static class UsersEndpoints
         v.Text("deviceType", body.DeviceType, 32, required: false);
         var interests = v.Hashtags("interests", body.Interests, Validator.MaxInterests);
         if (!v.IsValid) return Problems.Invalid(v);
+        if (!caller.Is(body.Id!) && !caller.IsAdmin()) return Problems.Forbidden("A user account can only be created by its own token (sub = id).");
 
         var user = grains.GetGrain<IUserGrain>(body.Id!);
         var status = await user.Create(new UserSettings(body.Language!, body.Country!, body.DeviceType ?? "unknown", interests));
@@ -34,21 +37,23 @@ public static class UsersEndpoints
         return TypedResults.Created($"/v1/users/{body.Id}", UserResponse.From(summary!));
     }
 
-    private static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> Get(string userId, IGrainFactory grains)
+    private static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> Get(string userId, ClaimsPrincipal caller, IGrainFactory grains)
     {
         var v = new Validator();
         if (!v.Id("userId", userId)) return Problems.Invalid(v);
+        if (!caller.Is(userId) && !caller.IsAdmin()) return Problems.Forbidden("Only the user can read their own profile.");
         var summary = await grains.GetGrain<IUserGrain>(userId).GetSummary();
         return summary is null ? Problems.NotFound($"User '{userId}' does not exist.") : TypedResults.Ok(UserResponse.From(summary));
     }
 
-    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangeFollow(string userId, string creatorId, IGrainFactory grains, bool follow)
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangeFollow(string userId, string creatorId, ClaimsPrincipal caller, IGrainFactory grains, bool follow)
     {
         var v = new Validator();
         v.Id("userId", userId);
         v.Id("creatorId", creatorId);
         if (v.IsValid && userId == creatorId) v.Add("creatorId", "a user cannot follow themselves");
         if (!v.IsValid) return Problems.Invalid(v);
+        if (!caller.Is(userId)) return Problems.Forbidden("Users change only their own follows.");
 
         var user = grains.GetGrain<IUserGrain>(userId);
         var status = follow ? await user.Follow(creatorId) : await user.Unfollow(creatorId);

@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansTok.Api.Contracts;
 using OrleansTok.Api.Infrastructure;
+using OrleansTok.Api.Security;
 using OrleansTok.Grains;
 using OrleansTok.Model;
 
@@ -14,15 +16,16 @@ public static class VideosEndpoints
     public static void MapVideos(this IEndpointRouteBuilder app)
     {
         var videos = app.MapGroup("/v1/videos").WithTags("Videos");
-        videos.MapPost("/", Upload);
-        videos.MapGet("/{videoId}", Get);
-        videos.MapPut("/{videoId}/status", SetStatus);
+        videos.MapPost("/", Upload).RequireAuthorization();
+        videos.MapGet("/{videoId}", Get).AllowAnonymous();
+        videos.MapPut("/{videoId}/status", SetStatus).RequireAuthorization();
 
-        app.MapGet("/v1/creators/{creatorId}", GetCreator).WithTags("Creators");
-        app.MapGet("/v1/trending", GetTrending).WithTags("Trending");
+        // Public pages a real app shows to anyone: creator pages and trending.
+        app.MapGet("/v1/creators/{creatorId}", GetCreator).WithTags("Creators").AllowAnonymous();
+        app.MapGet("/v1/trending", GetTrending).WithTags("Trending").AllowAnonymous();
     }
 
-    private static async Task<Results<Created<VideoResponse>, ValidationProblem, ProblemHttpResult>> Upload(UploadVideoRequest body, IGrainFactory grains, TimeProvider time)
+    private static async Task<Results<Created<VideoResponse>, ValidationProblem, ProblemHttpResult>> Upload(UploadVideoRequest body, ClaimsPrincipal caller, IGrainFactory grains, TimeProvider time)
     {
         var v = new Validator();
         v.Id("id", body.Id);
@@ -34,6 +37,7 @@ public static class VideosEndpoints
         if (body.DurationMs is null) v.Add("durationMs", "is required");
         else if (body.DurationMs is < MinDurationMs or > MaxDurationMs) v.Add("durationMs", $"must be between {MinDurationMs} and {MaxDurationMs}");
         if (!v.IsValid) return Problems.Invalid(v);
+        if (!caller.Is(body.CreatorId!)) return Problems.Forbidden("A video can only be uploaded by its creator (creatorId = sub).");
 
         var upload = new VideoUpload(body.Id!, body.CreatorId!, body.Caption ?? "", hashtags, body.SoundId!, body.Language!, body.DurationMs!.Value, time.GetUtcNow());
         var video = grains.GetGrain<IVideoGrain>(body.Id!);
@@ -54,7 +58,7 @@ public static class VideosEndpoints
         return details is null ? Problems.NotFound($"Video '{videoId}' does not exist.") : TypedResults.Ok(VideoResponse.From(details));
     }
 
-    private static async Task<Results<Ok<VideoResponse>, ValidationProblem, ProblemHttpResult>> SetStatus(string videoId, SetStatusRequest body, IGrainFactory grains)
+    private static async Task<Results<Ok<VideoResponse>, ValidationProblem, ProblemHttpResult>> SetStatus(string videoId, SetStatusRequest body, ClaimsPrincipal caller, IGrainFactory grains)
     {
         var v = new Validator();
         v.Id("videoId", videoId);
@@ -64,6 +68,16 @@ public static class VideosEndpoints
         if (!v.IsValid) return Problems.Invalid(v);
 
         var video = grains.GetGrain<IVideoGrain>(videoId);
+        if (!caller.IsAdmin())
+        {
+            // A creator may take down their own video; everything else is moderation.
+            var details = await video.GetDetails();
+            if (details is null) return Problems.NotFound($"Video '{videoId}' does not exist.");
+            if (status != VideoStatus.Removed || !caller.Is(details.Upload.CreatorId))
+            {
+                return Problems.Forbidden("Changing a video's status requires the admin role; creators may only remove their own videos.");
+            }
+        }
         if (await video.SetStatus(status) == CommandStatus.NotFound) return Problems.NotFound($"Video '{videoId}' does not exist.");
         return TypedResults.Ok(VideoResponse.From((await video.GetDetails())!));
     }

@@ -3,8 +3,13 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using System.Net.Http.Headers;
+using System.Security.Claims;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using OrleansTok.Api;
+using OrleansTok.Api.Security;
 
 namespace OrleansTok.Tests.Api;
 
@@ -19,13 +24,47 @@ public sealed class ApiServer : IAsyncDisposable
         Client = new HttpClient { BaseAddress = address };
     }
 
+    public const string Issuer = "orleanstok-tests";
+    public const string Audience = "orleanstok-api";
+    public const string Key = "tests-only-signing-key-0123456789abcdef";
+
+    /// <summary>An anonymous client.</summary>
     public HttpClient Client { get; }
+
+    /// <summary>A client whose requests carry a valid token for <paramref name="userId"/>.</summary>
+    public HttpClient As(string userId, params string[] roles)
+    {
+        var client = new HttpClient { BaseAddress = Client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(userId, roles));
+        return client;
+    }
+
+    public static string Token(string userId, string[]? roles = null, string issuer = Issuer, string audience = Audience, string key = Key,
+        DateTime? expires = null)
+    {
+        var claims = new List<Claim> { new(ClaimNames.Subject, userId) };
+        claims.AddRange((roles ?? []).Select(r => new Claim(ClaimNames.Role, r)));
+        var exp = expires ?? DateTime.UtcNow.AddMinutes(30);
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            Subject = new ClaimsIdentity(claims),
+            NotBefore = exp.AddHours(-1),
+            IssuedAt = exp.AddHours(-1),
+            Expires = exp,
+            SigningCredentials = new SigningCredentials(SecurityRegistration.SigningKey(key), SecurityAlgorithms.HmacSha256),
+        });
+    }
 
     public static async Task<ApiServer> StartAsync(params string[] extraArgs)
     {
         string[] args =
         [
             "--urls=http://127.0.0.1:0", "--environment=Development", "--Demo:Enabled=false",
+            $"--Auth:Issuer={Issuer}", $"--Auth:Audience={Audience}", $"--Auth:SigningKey={Key}",
+            "--RateLimits:PerUserPerSecond=10000", "--RateLimits:PerUserBurst=10000",
+            "--RateLimits:PerAddressPerSecond=100000", "--RateLimits:PerAddressBurst=100000",
             $"--Orleans:SiloPort={FreePort()}", $"--Orleans:GatewayPort={FreePort()}", $"--Orleans:ServiceId=api-{Guid.NewGuid():N}",
             "--Logging:LogLevel:Default=Warning", .. extraArgs,
         ];

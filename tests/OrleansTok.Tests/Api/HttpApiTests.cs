@@ -9,13 +9,16 @@ namespace OrleansTok.Tests.Api;
 public class HttpApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     private readonly HttpClient _http = fixture.Server.Client;
+    private readonly HttpClient _admin = fixture.Server.As("root", "admin");
+
+    private HttpClient As(string userId) => fixture.Server.As(userId);
 
     private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..30];
 
     private async Task<string> CreateUser(params string[] interests)
     {
         var id = NewId("u");
-        var response = await _http.PostAsJsonAsync("/v1/users", new { id, language = "en", country = "US", deviceType = "ios", interests });
+        var response = await As(id).PostAsJsonAsync("/v1/users", new { id, language = "en", country = "US", deviceType = "ios", interests });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return id;
     }
@@ -23,7 +26,7 @@ public class HttpApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     private async Task<string> Upload(string creatorId, params string[] hashtags)
     {
         var id = NewId("v");
-        var response = await _http.PostAsJsonAsync("/v1/videos",
+        var response = await As(creatorId).PostAsJsonAsync("/v1/videos",
             new { id, creatorId, caption = "hello", hashtags, soundId = NewId("s"), language = "en", durationMs = 15000 });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return id;
@@ -42,11 +45,12 @@ public class HttpApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var creator = await CreateUser();
         var viewer = await CreateUser("gardening");
         var video = await Upload(creator, "#Gardening", "plants");
+        var http = As(viewer);
 
         JsonElement feed = default;
         for (var i = 0; i < 50 && !feed.ToString().Contains(video, StringComparison.Ordinal); i++)
         {
-            feed = await _http.GetFromJsonAsync<JsonElement>($"/v1/users/{viewer}/feed?count=10");
+            feed = await http.GetFromJsonAsync<JsonElement>($"/v1/users/{viewer}/feed?count=10");
             if (!feed.ToString().Contains(video, StringComparison.Ordinal)) await Task.Delay(50);
         }
         var item = feed.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("videoId").GetString() == video);
@@ -55,7 +59,7 @@ public class HttpApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.False(string.IsNullOrEmpty(item.GetProperty("source").GetString()));
         var requestId = feed.GetProperty("requestId").GetString();
 
-        var post = await _http.PostAsJsonAsync($"/v1/users/{viewer}/interactions", new
+        var post = await http.PostAsJsonAsync($"/v1/users/{viewer}/interactions", new
         {
             events = new object[]
             {
@@ -77,19 +81,19 @@ public class HttpApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal("active", details.GetProperty("status").GetString());
         Assert.True(details.GetProperty("impressions").GetInt64() >= 1);
 
-        var follow = await _http.PutAsync($"/v1/users/{viewer}/following/{creator}", null);
+        var follow = await http.PutAsync($"/v1/users/{viewer}/following/{creator}", null);
         Assert.Equal(HttpStatusCode.NoContent, follow.StatusCode);
         await Cluster.Eventually.HoldsAsync(async () =>
             (await _http.GetFromJsonAsync<JsonElement>($"/v1/creators/{creator}")).GetProperty("followers").GetInt64() == 1,
             TimeSpan.FromSeconds(1), "followers over HTTP");
 
-        var user = await _http.GetFromJsonAsync<JsonElement>($"/v1/users/{viewer}");
+        var user = await http.GetFromJsonAsync<JsonElement>($"/v1/users/{viewer}");
         Assert.Equal(1, user.GetProperty("following").GetInt32());
         Assert.Equal(1, user.GetProperty("likes").GetInt32());
 
-        var status = await _http.PutAsJsonAsync($"/v1/videos/{video}/status", new { status = "under_review" });
+        var status = await _admin.PutAsJsonAsync($"/v1/videos/{video}/status", new { status = "under_review" });
         Assert.Equal("under_review", (await status.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
-        Assert.Equal(HttpStatusCode.NoContent, (await _http.PostAsync($"/v1/users/{viewer}/feed/reset", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync($"/v1/users/{viewer}/feed/reset", null)).StatusCode);
         var trending = await _http.GetFromJsonAsync<JsonElement>("/v1/trending?country=US&language=en&count=5");
         Assert.Equal(JsonValueKind.Array, trending.GetProperty("items").ValueKind);
     }
@@ -102,10 +106,10 @@ public class HttpApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [InlineData("{\"id\":\"ok-id\",\"language\":\"en\",\"country\":\"US\",\"interests\":[\"not a tag\"]}", "interests[0]")]
     public async Task Invalid_users_get_a_400_problem_naming_the_field(string body, string field)
     {
-        var response = await _http.PostAsync("/v1/users", new StringContent(body, Encoding.UTF8, "application/json"));
+        var response = await _admin.PostAsync("/v1/users", new StringContent(body, Encoding.UTF8, "application/json"));
         var problem = await Problem(response, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/v1/users/ok-id")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync("/v1/users/ok-id")).StatusCode);
     }
 
     [Theory]
@@ -118,10 +122,10 @@ public class HttpApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     {
         var user = await CreateUser();
         var video = await Upload(await CreateUser(), "x");
-        var response = await _http.PostAsync($"/v1/users/{user}/interactions", new StringContent(body.Replace("\"V\"", $"\"{video}\"", StringComparison.Ordinal), Encoding.UTF8, "application/json"));
+        var response = await As(user).PostAsync($"/v1/users/{user}/interactions", new StringContent(body.Replace("\"V\"", $"\"{video}\"", StringComparison.Ordinal), Encoding.UTF8, "application/json"));
         var problem = await Problem(response, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
-        Assert.Equal(0, (await _http.GetFromJsonAsync<JsonElement>($"/v1/users/{user}")).GetProperty("interactions").GetInt64());
+        Assert.Equal(0, (await As(user).GetFromJsonAsync<JsonElement>($"/v1/users/{user}")).GetProperty("interactions").GetInt64());
     }
 
     [Theory]
@@ -132,7 +136,7 @@ public class HttpApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     public async Task Malformed_json_gets_a_400_problem(string body)
     {
         var user = await CreateUser();
-        var response = await _http.PostAsync($"/v1/users/{user}/interactions", new StringContent(body, Encoding.UTF8, "application/json"));
+        var response = await As(user).PostAsync($"/v1/users/{user}/interactions", new StringContent(body, Encoding.UTF8, "application/json"));
         await Problem(response, HttpStatusCode.BadRequest);
     }
 
@@ -140,23 +144,24 @@ public class HttpApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     public async Task Unknown_resources_get_404_problems_and_a_bad_count_400()
     {
         var user = await CreateUser();
-        await Problem(await _http.GetAsync("/v1/users/nobody-here/feed"), HttpStatusCode.NotFound);
+        var http = As(user);
+        await Problem(await As("nobody-here").GetAsync("/v1/users/nobody-here/feed"), HttpStatusCode.NotFound);
         await Problem(await _http.GetAsync("/v1/videos/nothing-here"), HttpStatusCode.NotFound);
         await Problem(await _http.GetAsync("/v1/creators/nobody-here"), HttpStatusCode.NotFound);
-        await Problem(await _http.PutAsync($"/v1/users/{user}/following/nobody-here", null), HttpStatusCode.NotFound);
-        await Problem(await _http.PostAsJsonAsync("/v1/videos", new { id = NewId("v"), creatorId = "nobody-here", soundId = "s", language = "en", durationMs = 5000 }), HttpStatusCode.NotFound);
-        var unknownVideo = await _http.PostAsJsonAsync($"/v1/users/{user}/interactions", new { events = new[] { new { eventId = "e", videoId = "nothing-here", type = "like" } } });
+        await Problem(await http.PutAsync($"/v1/users/{user}/following/nobody-here", null), HttpStatusCode.NotFound);
+        await Problem(await As("nobody-here").PostAsJsonAsync("/v1/videos", new { id = NewId("v"), creatorId = "nobody-here", soundId = "s", language = "en", durationMs = 5000 }), HttpStatusCode.NotFound);
+        var unknownVideo = await http.PostAsJsonAsync($"/v1/users/{user}/interactions", new { events = new[] { new { eventId = "e", videoId = "nothing-here", type = "like" } } });
         await Problem(unknownVideo, HttpStatusCode.NotFound);
-        var count = await Problem(await _http.GetAsync($"/v1/users/{user}/feed?count=51"), HttpStatusCode.BadRequest);
+        var count = await Problem(await http.GetAsync($"/v1/users/{user}/feed?count=51"), HttpStatusCode.BadRequest);
         Assert.True(count.GetProperty("errors").TryGetProperty("count", out _));
-        await Problem(await _http.PutAsJsonAsync("/v1/videos/nothing-here/status", new { status = "deleted" }), HttpStatusCode.BadRequest);
+        await Problem(await _admin.PutAsJsonAsync("/v1/videos/nothing-here/status", new { status = "deleted" }), HttpStatusCode.BadRequest);
     }
 
     [Fact]
     public async Task Creating_twice_is_a_conflict_and_the_openapi_document_is_served()
     {
         var user = await CreateUser();
-        var again = await _http.PostAsJsonAsync("/v1/users", new { id = user, language = "en", country = "US" });
+        var again = await As(user).PostAsJsonAsync("/v1/users", new { id = user, language = "en", country = "US" });
         await Problem(again, HttpStatusCode.Conflict);
         var openApi = await _http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         Assert.True(openApi.GetProperty("paths").TryGetProperty("/v1/users/{userId}/feed", out _));
