@@ -24,6 +24,12 @@ public interface IVideoGrain : IGrainWithStringKey
     [Alias("GetDetails")] Task<VideoDetails?> GetDetails();
     [Alias("GetEntry")] Task<CatalogEntry?> GetEntry();
     [Alias("SetStatus")] Task<CommandStatus> SetStatus(VideoStatus status);
+
+    /// <summary>The videos most co-engaged with this one.</summary>
+    [Alias("GetNeighbours")] Task<IReadOnlyList<Neighbour>> GetNeighbours(int count);
+
+    /// <summary>Another video was engaged by a user who also engaged this one (the symmetric half of a co-engagement).</summary>
+    [Alias("AddCoEngagement"), Orleans.Concurrency.OneWay] Task AddCoEngagement(string otherVideoId, long otherPositives);
 }
 
 /// <summary>A creator's public page: followers, uploads, aggregate engagement.</summary>

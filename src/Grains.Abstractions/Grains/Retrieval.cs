@@ -22,7 +22,17 @@ public sealed record RetrievalQuery(
     [property: Id(4)] IReadOnlyCollection<string> HiddenCreators,
     [property: Id(5)] IReadOnlyCollection<string> HiddenSounds,
     [property: Id(6)] SeenFilter? Exclude,
-    [property: Id(7)] int PerSource);
+    [property: Id(7)] int PerSource,
+    [property: Id(8)] IReadOnlyDictionary<string, float>? Related = null);
+
+/// <summary>
+/// A co-engaged neighbour of video j: co(i,j)/√n_j, half of the cosine. The other half, 1/√n_i, is
+/// applied by the retrieval partition that owns i, where n_i is always current.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ot.Neighbour")]
+public sealed record Neighbour(
+    [property: Id(0)] string VideoId,
+    [property: Id(1)] float Similarity);
 
 /// <summary>A candidate as a source produced it: the source's own score and the video's trend in the user's country.</summary>
 [GenerateSerializer, Immutable, Alias("ot.Candidate")]
@@ -30,7 +40,8 @@ public sealed record Candidate(
     [property: Id(0)] CatalogEntry Entry,
     [property: Id(1)] string Source,
     [property: Id(2)] float SourceScore,
-    [property: Id(3)] float Trend);
+    [property: Id(3)] float Trend,
+    [property: Id(4)] float Related = 0f);
 
 [GenerateSerializer, Immutable, Alias("ot.TrendingVideo")]
 public sealed record TrendingVideo(

@@ -16,4 +16,5 @@ public sealed record CatalogEntry(
     [property: Id(7)] DateTimeOffset UploadedAt,
     [property: Id(8)] float[] Embedding,
     [property: Id(9)] float Quality,
-    [property: Id(10)] long Views);
+    [property: Id(10)] long Views,
+    [property: Id(11)] long Positives = 0);

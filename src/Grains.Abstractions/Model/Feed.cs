@@ -34,4 +34,5 @@ public static class CandidateSources
     public const string Following = "following";
     public const string Trending = "trending";
     public const string Fresh = "fresh";
+    public const string Related = "related";
 }

@@ -20,7 +20,8 @@ public sealed record VideoSignal(
     [property: Id(8)] float Engagement,
     [property: Id(9)] float[] UserEmbedding,
     [property: Id(10)] string UserCountry,
-    [property: Id(11)] bool Counted)
+    [property: Id(11)] bool Counted,
+    [property: Id(12)] IReadOnlyList<string>? CoEngaged = null)
 {
     /// <summary>An impression: the video was served on someone's feed page.</summary>
     public static VideoSignal Impression(string requestId, string userId, string videoId, string country, DateTimeOffset at) =>

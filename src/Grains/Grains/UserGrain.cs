@@ -19,8 +19,12 @@ public sealed class UserGrain : Grain, IUserGrain
 
     private readonly IPersistentState<UserState> _state;
     private readonly RecommendationOptions _options;
+    private readonly float[] _rankerPrior;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, CatalogEntry> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>Neighbour lists of the recent positives, refetched when older than <see cref="RecommendationOptions.NeighbourRefresh"/>.</summary>
+    private readonly Dictionary<string, (DateTimeOffset FetchedAt, IReadOnlyList<Neighbour> List)> _neighbours = new(StringComparer.Ordinal);
     private Debounced _write = null!;
     private bool _dirty;
 
@@ -28,6 +32,7 @@ public sealed class UserGrain : Grain, IUserGrain
     {
         _state = state;
         _options = options.Value;
+        _rankerPrior = _options.RankerPriorWeights();
         _time = time;
     }
 
@@ -38,6 +43,10 @@ public sealed class UserGrain : Grain, IUserGrain
         // Impressions are written behind (a lost page only means it may be served once more);
         // interactions are written before they are acknowledged.
         _write = new Debounced(this, TimeSpan.FromSeconds(2), WriteIfDirtyAsync);
+        if (S.Exists && S.RankerWeights.Length != Ranker.FeatureCount)
+        {
+            S.RankerWeights = (float[])_rankerPrior.Clone(); // the feature set changed since this state was written
+        }
         return Task.CompletedTask;
     }
 
@@ -116,7 +125,9 @@ public sealed class UserGrain : Grain, IUserGrain
         {
             await _state.WriteStateAsync();
             _dirty = false;
-            await Task.WhenAll(signals.Select(s => this.Stream<VideoSignal>(StreamNames.VideoSignals, s.VideoId).OnNextAsync(s)));
+            // One batch per video stream: a view and a like of the same video travel together.
+            await Task.WhenAll(signals.GroupBy(s => s.VideoId, StringComparer.Ordinal)
+                .Select(g => this.Stream<VideoSignal>(StreamNames.VideoSignals, g.Key).OnNextBatchAsync(g.ToList())));
         }
         return new InteractionResult(CommandStatus.Ok, fresh.Count, duplicates, []);
     }
@@ -160,8 +171,15 @@ public sealed class UserGrain : Grain, IUserGrain
         var userBefore = (float[])S.Embedding.Clone();
         if (engagement != 0f) Learn(entry, engagement, e.FeedRequestId);
 
+        IReadOnlyList<string>? coEngaged = null;
+        if (engagement >= _options.CoEngagementThreshold && !S.RecentPositives.Contains(e.VideoId))
+        {
+            coEngaged = S.RecentPositives.ToArray();
+            S.RecentPositives.Add(e.VideoId);
+            if (S.RecentPositives.Count > _options.CoEngagementHistory) S.RecentPositives.RemoveAt(0);
+        }
         return new VideoSignal(e.EventId, this.GetPrimaryKeyString(), e.VideoId, e.Type, e.WatchMs, e.At,
-            likeDelta, favoriteDelta, engagement, userBefore, S.Settings!.Country, Counted: true);
+            likeDelta, favoriteDelta, engagement, userBefore, S.Settings!.Country, Counted: true, coEngaged);
     }
 
     private void Learn(CatalogEntry entry, float engagement, string? feedRequestId)
@@ -177,7 +195,7 @@ public sealed class UserGrain : Grain, IUserGrain
         var item = S.Impressions.FirstOrDefault(i => i.RequestId == feedRequestId)?.Items.FirstOrDefault(i => i.VideoId == entry.VideoId);
         if (item is { Features.Length: Ranker.FeatureCount })
         {
-            Ranker.Learn(S.RankerWeights, item.Features, engagement > 0f ? 1f : 0f, _options.RankerLearningRate, _options.Regularization);
+            Ranker.Learn(S.RankerWeights, item.Features, engagement > 0f ? 1f : 0f, _options.RankerLearningRate, _options.Regularization, _rankerPrior);
         }
     }
 
@@ -199,11 +217,13 @@ public sealed class UserGrain : Grain, IUserGrain
 
         var interest = (float[])S.Embedding.Clone();
         VectorMath.AddScaled(interest, S.Session, 0.5f);
+        var related = await RelatedAsync();
         var query = new RetrievalQuery(interest, S.Settings!.Language, S.Settings.Country, S.Following.ToArray(),
-            S.HiddenCreators.ToArray(), S.HiddenSounds.ToArray(), S.Seen.Snapshot(), _options.CandidatesPerSource);
+            S.HiddenCreators.ToArray(), S.HiddenSounds.ToArray(), S.Seen.Snapshot(), _options.CandidatesPerSource, related);
 
         var candidates = CandidateMerger.Merge(await RetrieveAsync(query), id => S.NotInterested.Contains(id));
         Ranker.Rank(candidates, context, S.RankerWeights);
+        Remember(candidates);
         // Exploration favours fresh uploads far from what the user already engages with.
         var explore = candidates.Where(c => c.Source == CandidateSources.Fresh)
             .OrderByDescending(c => c.Features[5] + c.Features[3] - c.Features[1]).ToList();
@@ -244,14 +264,20 @@ public sealed class UserGrain : Grain, IUserGrain
         return new FeedPage(requestId, items);
     }
 
+    /// <summary>Keeps the catalog entries of the best candidates, so most later interactions need no call to the video.</summary>
+    private void Remember(List<ScoredCandidate> ranked)
+    {
+        var keep = Math.Min(ranked.Count, 100);
+        if (_entries.Count + keep > EntryCacheCapacity) _entries.Clear();
+        for (var i = 0; i < keep; i++) _entries[ranked[i].Entry.VideoId] = ranked[i].Entry;
+    }
+
     private async Task RecordImpressionsAsync(string requestId, IReadOnlyList<ScoredCandidate> picked, DateTimeOffset now)
     {
         var impression = new FeedImpression { RequestId = requestId, At = now };
-        if (_entries.Count + picked.Count > EntryCacheCapacity) _entries.Clear();
         foreach (var c in picked)
         {
             S.Seen.Add(c.Entry.VideoId);
-            _entries[c.Entry.VideoId] = c.Entry;
             impression.Items.Add(new ImpressionItem { VideoId = c.Entry.VideoId, Source = c.Source, Score = c.Score, Features = c.Features });
         }
         S.Served += picked.Count;
@@ -265,6 +291,18 @@ public sealed class UserGrain : Grain, IUserGrain
         var userId = this.GetPrimaryKeyString();
         await Task.WhenAll(picked.Select(c => this.Stream<VideoSignal>(StreamNames.VideoSignals, c.Entry.VideoId)
             .OnNextAsync(VideoSignal.Impression(requestId, userId, c.Entry.VideoId, S.Settings!.Country, now))));
+    }
+
+    /// <summary>Item-to-item candidates: the co-engaged neighbours of the user's recent positives (a bounded fan-out).</summary>
+    private async Task<Dictionary<string, float>> RelatedAsync()
+    {
+        if (S.RecentPositives.Count == 0) return new Dictionary<string, float>(StringComparer.Ordinal);
+        var now = _time.GetUtcNow();
+        var stale = S.RecentPositives.Where(id => !_neighbours.TryGetValue(id, out var c) || now - c.FetchedAt > _options.NeighbourRefresh).ToList();
+        var fetched = await Task.WhenAll(stale.Select(id => GrainFactory.GetGrain<IVideoGrain>(id).GetNeighbours(_options.NeighboursPerPositive)));
+        for (var i = 0; i < stale.Count; i++) _neighbours[stale[i]] = (now, fetched[i]);
+        foreach (var gone in _neighbours.Keys.Where(id => !S.RecentPositives.Contains(id)).ToList()) _neighbours.Remove(gone);
+        return CoEngagement.Aggregate(S.RecentPositives.Select(id => _neighbours[id].List).ToList(), keep: 1000, _options.CoEngagementRecencyDecay);
     }
 
     private async Task<IReadOnlyList<Candidate>[]> RetrieveAsync(RetrievalQuery query) =>
@@ -297,9 +335,11 @@ public sealed class UserGrain : Grain, IUserGrain
         S.Sounds.Clear();
         S.Seen = SeenSet.Create(_options.SeenCapacity);
         S.Impressions.Clear();
-        S.RankerWeights = (float[])Ranker.PriorWeights.Clone();
+        S.RankerWeights = (float[])_rankerPrior.Clone();
         S.LastCreator = null;
         S.LastSound = null;
+        S.RecentPositives.Clear();
+        _neighbours.Clear();
         S.Served = 0;
         S.Watched = 0;
         _entries.Clear();

@@ -44,14 +44,9 @@ public sealed class VideoGrain : Grain, IVideoGrain
     {
         // State first: a deactivating silo may already be stopping its stream agents.
         await _write.RunAsync();
-        try
-        {
-            await _publish.RunAsync();
-        }
-        catch (Exception) when (cancellationToken.IsCancellationRequested || reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
-        {
-            // Pending catalog refreshes are derived data: the partition is rebuilt from the next update.
-        }
+        // A silo that is shutting down has stopped its stream agents; pending catalog refreshes are
+        // derived data (the partition keeps the last snapshot and takes the next one).
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown) await _publish.RunAsync();
     }
 
     public async Task<CommandStatus> Upload(VideoUpload upload)
@@ -109,6 +104,10 @@ public sealed class VideoGrain : Grain, IVideoGrain
             EmbeddingLearner.Update(S.Embedding, signal.UserEmbedding, signal.Engagement,
                 _options.VideoLearningRate, _options.Regularization, _options.MaxNorm);
         }
+        if (signal.CoEngaged is { Count: > 0 } coEngaged && signal.Engagement >= _options.CoEngagementThreshold)
+        {
+            RecordCoEngagement(coEngaged);
+        }
         var popularity = CounterRules.Popularity(signal);
         if (popularity > 0f)
         {
@@ -118,6 +117,33 @@ public sealed class VideoGrain : Grain, IVideoGrain
         _publish.Schedule();
         _write.Schedule();
         return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Neighbour>> GetNeighbours(int count) =>
+        Task.FromResult(S.CoEngagement.Top(count));
+
+    public Task AddCoEngagement(string otherVideoId, long otherPositives)
+    {
+        if (!S.Exists) return Task.CompletedTask;
+        S.CoEngagement.Add(otherVideoId, otherPositives, _options.NeighbourCapacity);
+        _dirty = true;
+        _write.Schedule();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>This video was engaged by a user who recently engaged <paramref name="others"/>: count both halves of each pair.</summary>
+    private void RecordCoEngagement(IReadOnlyList<string> others)
+    {
+        var self = this.GetPrimaryKeyString();
+        var co = S.CoEngagement;
+        co.CountPositive();
+        _publish.Schedule(); // retrieval normalises co-engagement by this count
+        foreach (var other in others)
+        {
+            if (other == self) continue;
+            co.Add(other, 0, _options.NeighbourCapacity);
+            GrainFactory.GetGrain<IVideoGrain>(other).AddCoEngagement(self, co.Positives).Ignore();
+        }
     }
 
     private async Task PublishAsync()
@@ -151,7 +177,7 @@ public sealed class VideoGrain : Grain, IVideoGrain
         var u = S.Upload!;
         var counters = S.Counters;
         return new CatalogEntry(u.Id, u.CreatorId, u.SoundId, u.Hashtags, u.Caption, u.Language, u.DurationMs, u.UploadedAt,
-            (float[])S.Embedding.Clone(), (float)CounterRules.Rates(counters.ToRecord()).Quality, counters.Views);
+            (float[])S.Embedding.Clone(), (float)CounterRules.Rates(counters.ToRecord()).Quality, counters.Views, S.CoEngagement.Positives);
     }
 
     private Orleans.Streams.IAsyncStream<CatalogUpdate> CatalogStream() =>

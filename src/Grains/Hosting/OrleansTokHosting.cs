@@ -36,7 +36,7 @@ public static class OrleansTokHosting
         if (postgres is null)
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: serviceId, clusterId: clusterId);
-            silo.AddMemoryGrainStorage(StorageNames.Grains);
+            silo.AddOrleansTokMemoryStorage();
         }
         else
         {
@@ -52,6 +52,15 @@ public static class OrleansTokHosting
 
         silo.AddOrleansTokStreams(configuration);
         silo.AddOrleansTokServices(configuration);
+        return silo;
+    }
+
+    /// <summary>In-memory grain storage (the embedded default) with Orleans' binary serializer instead of the default JSON.</summary>
+    public static ISiloBuilder AddOrleansTokMemoryStorage(this ISiloBuilder silo)
+    {
+        silo.AddMemoryGrainStorage(StorageNames.Grains);
+        silo.Services.AddOptions<MemoryGrainStorageOptions>(StorageNames.Grains)
+            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         return silo;
     }
 

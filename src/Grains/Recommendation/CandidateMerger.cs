@@ -9,9 +9,10 @@ public static class CandidateMerger
     private static int Precedence(string source) => source switch
     {
         "following" => 0,
-        "similar" => 1,
-        "trending" => 2,
-        _ => 3,
+        "related" => 1,
+        "similar" => 2,
+        "trending" => 3,
+        _ => 4,
     };
 
     public static List<ScoredCandidate> Merge(IEnumerable<IReadOnlyList<Candidate>> batches, Func<string, bool> isExcluded)
@@ -34,6 +35,7 @@ public static class CandidateMerger
                     Source = candidate.Source,
                     SourceScore = candidate.SourceScore,
                     Trend = candidate.Trend,
+                    Related = candidate.Related,
                 };
             }
         }

@@ -64,6 +64,7 @@ public sealed class CatalogIndex
         var followed = new TopK(k);
         var trending = new TopK(k);
         var fresh = new TopK(k);
+        var related = query.Related is { Count: > 0 } ? new TopK(k) : null;
         var freshCutoff = now - freshWindow;
 
         foreach (var video in _videos.Values)
@@ -74,6 +75,7 @@ public sealed class CatalogIndex
 
             var languageBoost = entry.Language == query.Language ? 1f : 0.5f;
             if (hasInterest) similar.Offer(video, VectorMath.Dot(query.Interest, entry.Embedding));
+            if (related is not null && query.Related!.TryGetValue(entry.VideoId, out var partial)) related.Offer(video, RelatedScore(partial, entry));
             if (following is not null && following.Contains(entry.CreatorId)) followed.Offer(video, (float)entry.UploadedAt.ToUnixTimeSeconds());
             var popularity = video.ByCountry.GetValueOrDefault(query.Country) + 0.25 * video.Global;
             if (popularity > 0) trending.Offer(video, (float)(Math.Log(popularity) + Math.Log(languageBoost)));
@@ -85,13 +87,17 @@ public sealed class CatalogIndex
             }
         }
 
-        var result = new List<Candidate>(similar.Count + followed.Count + trending.Count + fresh.Count);
-        similar.Drain(result, CandidateSources.Similar, this, query.Country, now);
-        followed.Drain(result, CandidateSources.Following, this, query.Country, now);
-        trending.Drain(result, CandidateSources.Trending, this, query.Country, now);
-        fresh.Drain(result, CandidateSources.Fresh, this, query.Country, now);
+        var result = new List<Candidate>(similar.Count + followed.Count + trending.Count + fresh.Count + (related?.Count ?? 0));
+        related?.Drain(result, CandidateSources.Related, this, query, now);
+        similar.Drain(result, CandidateSources.Similar, this, query, now);
+        followed.Drain(result, CandidateSources.Following, this, query, now);
+        trending.Drain(result, CandidateSources.Trending, this, query, now);
+        fresh.Drain(result, CandidateSources.Fresh, this, query, now);
         return result;
     }
+
+    /// <summary>Completes the cosine: the user grain summed co(i,j)/√n_j over recent positives j; this divides by √n_i.</summary>
+    private static float RelatedScore(float partial, CatalogEntry entry) => partial / MathF.Sqrt(Math.Max(1, entry.Positives));
 
     public List<TrendingVideo> Trending(string? country, string? language, int count, DateTimeOffset now)
     {
@@ -143,15 +149,17 @@ public sealed class CatalogIndex
             return list.ConvertAll(x => x.Video);
         }
 
-        public void Drain(List<Candidate> into, string source, CatalogIndex index, string country, DateTimeOffset now)
+        public void Drain(List<Candidate> into, string source, CatalogIndex index, RetrievalQuery query, DateTimeOffset now)
         {
+            var country = query.Country;
             var list = new List<(IndexedVideo Video, float Score)>(_heap.Count);
             while (_heap.TryDequeue(out var v, out var s)) list.Add((v, s));
             for (var i = list.Count - 1; i >= 0; i--)
             {
                 var (video, score) = list[i];
                 var trend = index.DecayedPopularity(video, country, now) + 0.25 * index.DecayedPopularity(video, null, now);
-                into.Add(new Candidate(video.Entry, source, score, (float)trend));
+                var related = query.Related is { } r && r.TryGetValue(video.Entry.VideoId, out var partial) ? RelatedScore(partial, video.Entry) : 0f;
+                into.Add(new Candidate(video.Entry, source, score, (float)trend, related));
             }
         }
     }

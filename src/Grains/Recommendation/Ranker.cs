@@ -8,16 +8,16 @@ namespace OrleansTok.Recommendation;
 /// </summary>
 public static class Ranker
 {
-    public const int FeatureCount = 11;
+    public const int FeatureCount = 12;
 
     public static readonly string[] FeatureNames =
     [
         "bias", "affinity", "session", "quality", "trend", "freshness",
-        "language", "following", "tokenAffinity", "tokenAversion", "declaredInterest",
+        "language", "following", "tokenAffinity", "tokenAversion", "declaredInterest", "related",
     ];
 
     /// <summary>Prior weights: learned embedding affinity first, negative feedback strongly down.</summary>
-    public static readonly float[] PriorWeights = [-1.0f, 2.5f, 1.5f, 1.0f, 0.6f, 0.4f, 0.6f, 1.0f, 1.0f, 2.5f, 0.6f];
+    public static readonly float[] PriorWeights = [-1.0f, 2.5f, 1.5f, 1.0f, 1.5f, 0.4f, 0.6f, 1.0f, 1.0f, 2.5f, 0.6f, 8.0f];
 
     public static float[] Features(ScoredCandidate candidate, RankingContext context)
     {
@@ -27,7 +27,7 @@ public static class Ranker
         features[1] = VectorMath.Dot(context.LongTerm, entry.Embedding);
         features[2] = VectorMath.Dot(context.Session, entry.Embedding);
         features[3] = entry.Quality;
-        features[4] = Math.Min(1f, MathF.Log(1f + Math.Max(0f, candidate.Trend)) / 5f);
+        features[4] = MathF.Log(1f + Math.Max(0f, candidate.Trend)) / 5f; // uncapped: the most popular must stay apart
         var ageHours = Math.Max(0.0, (context.Now - entry.UploadedAt).TotalHours);
         features[5] = (float)Math.Exp(-ageHours / 24.0);
         features[6] = entry.Language == context.Settings.Language ? 1f : 0f;
@@ -45,6 +45,8 @@ public static class Ranker
         features[8] = MathF.Tanh(liked / 3f);
         features[9] = MathF.Tanh(rejected / 3f);
         features[10] = entry.Hashtags.Count == 0 ? 0f : (float)declared / entry.Hashtags.Count;
+        // log, not tanh: sums of many strong neighbours must still rank above sums of a few.
+        features[11] = MathF.Log(1f + Math.Max(0f, candidate.Related));
         return features;
 
         static void Accumulate(float weight, ref float liked, ref float rejected)
@@ -57,14 +59,15 @@ public static class Ranker
         VectorMath.Sigmoid(VectorMath.Dot(weights, features));
 
     /// <summary>One step of logistic regression towards <paramref name="label"/>, regularised towards the prior.</summary>
-    public static void Learn(float[] weights, ReadOnlySpan<float> features, float label, float learningRate, float regularization)
+    public static void Learn(float[] weights, ReadOnlySpan<float> features, float label, float learningRate, float regularization, ReadOnlySpan<float> prior = default)
     {
+        if (prior.IsEmpty) prior = PriorWeights;
         if (weights.Length != FeatureCount || features.Length != FeatureCount) return;
         var error = label - Score(weights, features);
         Span<float> next = stackalloc float[FeatureCount];
         for (var i = 0; i < FeatureCount; i++)
         {
-            next[i] = weights[i] + learningRate * (error * features[i] - regularization * (weights[i] - PriorWeights[i]));
+            next[i] = weights[i] + learningRate * (error * features[i] - regularization * (weights[i] - prior[i]));
         }
         if (!VectorMath.AllFinite(next)) return;
         for (var i = 0; i < FeatureCount; i++) weights[i] = Math.Clamp(next[i], -10f, 10f);

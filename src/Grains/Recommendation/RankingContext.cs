@@ -22,6 +22,9 @@ public sealed class ScoredCandidate
     public required string Source { get; set; }
     public float SourceScore { get; init; }
     public float Trend { get; init; }
+
+    /// <summary>Summed co-engagement similarity with the user's recent positives (0 when unrelated).</summary>
+    public float Related { get; set; }
     public float[] Features { get; set; } = [];
     public float Score { get; set; }
     public bool Recycled { get; set; }

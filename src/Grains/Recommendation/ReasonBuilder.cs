@@ -24,6 +24,7 @@ public static class ReasonBuilder
             .OrderByDescending(x => x.Weight)
             .FirstOrDefault();
         if (tag is not null && weight > 0f) return $"because you liked #{tag}";
+        if (candidate.Source == "related") return "people who liked what you liked also liked this";
         if (context.Creators[entry.CreatorId] > 0f) return $"because you watched @{entry.CreatorId}";
         var declared = entry.Hashtags.FirstOrDefault(context.Settings.Interests.Contains);
         if (declared is not null) return $"because you're into #{declared}";

@@ -12,7 +12,7 @@ public sealed class RecommendationOptions
     public int CatalogPartitions { get; set; } = 4;
 
     /// <summary>Candidates each source returns per partition.</summary>
-    public int CandidatesPerSource { get; set; } = 40;
+    public int CandidatesPerSource { get; set; } = 20;
 
     public float UserLearningRate { get; set; } = 0.25f;
     public float VideoLearningRate { get; set; } = 0.05f;
@@ -40,7 +40,44 @@ public sealed class RecommendationOptions
     /// <summary>Recent feed requests whose impressions are kept for joining later actions.</summary>
     public int ImpressionHistory { get; set; } = 16;
 
+    /// <summary>Recent positive videos per user that new positives are paired with (item-to-item co-engagement).</summary>
+    public int CoEngagementHistory { get; set; } = 20;
+
+    /// <summary>
+    /// Co-engaged neighbours a video keeps counting (the rarest pair is forgotten past this). Evicting
+    /// too early loses counts: on MovieLens 100K, 200 gives HR@10 0.197 and 1,000 gives 0.202 (measured).
+    /// </summary>
+    public int NeighbourCapacity { get; set; } = 1000;
+
+    /// <summary>Neighbours read per recent positive when scoring related videos (the strongest first).</summary>
+    public int NeighboursPerPositive { get; set; } = 200;
+
+    /// <summary>Engagement from which an action counts as a positive for co-engagement (a completion is 1.0).</summary>
+    public float CoEngagementThreshold { get; set; } = 1.0f;
+
+    /// <summary>How long a user grain reuses a video's neighbour list before asking again (other users' co-engagement reaches a feed within this).</summary>
+    public TimeSpan NeighbourRefresh { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Weight of each older recent positive relative to the next newer one when scoring related videos.</summary>
+    public float CoEngagementRecencyDecay { get; set; } = 0.9f;
+
     public EngagementWeights Weights { get; set; } = new();
+
+    /// <summary>Overrides of the ranker's prior weights by feature name (see <see cref="Ranker.FeatureNames"/>).</summary>
+    public Dictionary<string, float> RankerPrior { get; set; } = [];
+
+    /// <summary>The ranker's starting weights, which online learning is regularised towards.</summary>
+    public float[] RankerPriorWeights()
+    {
+        var weights = (float[])Ranker.PriorWeights.Clone();
+        foreach (var (name, value) in RankerPrior)
+        {
+            var index = Array.IndexOf(Ranker.FeatureNames, name);
+            if (index < 0) throw new ArgumentException($"Recommendation:RankerPrior:{name} is not a ranker feature ({string.Join(", ", Ranker.FeatureNames)})");
+            weights[index] = value;
+        }
+        return weights;
+    }
 }
 
 /// <summary>

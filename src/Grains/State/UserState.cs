@@ -29,6 +29,7 @@ public sealed class UserState
     [Id(20)] public long Served { get; set; }
     [Id(21)] public long Watched { get; set; }
     [Id(22)] public long Interactions { get; set; }
+    [Id(23)] public List<string> RecentPositives { get; set; } = [];
 }
 
 /// <summary>What one feed request showed, kept so later actions can be joined to it (request id → items, scores, sources, features).</summary>

@@ -11,6 +11,7 @@ public sealed class VideoState
     [Id(3)] public float[] Embedding { get; set; } = [];
     [Id(4)] public CounterSet Counters { get; set; } = new();
     [Id(5)] public Recommendation.RecentIds RecentEvents { get; set; } = Recommendation.RecentIds.Create(256);
+    [Id(6)] public Recommendation.CoEngagement CoEngagement { get; set; } = new();
 }
 
 /// <summary>Mutable engagement counters, shared by video and creator state.</summary>

@@ -43,7 +43,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             {
                 ["Recommendation:CatalogPartitions"] = "4",
             }).Build();
-            silo.AddMemoryGrainStorage(StorageNames.Grains);
+            silo.AddOrleansTokMemoryStorage();
             silo.AddOrleansTokStreams(configuration);
             silo.AddOrleansTokServices(configuration);
         }

@@ -1,0 +1,94 @@
+using OrleansTok.Grains;
+
+namespace OrleansTok.Recommendation;
+
+/// <summary>
+/// One video's item-to-item co-engagement: how many users positively engaged both it and each
+/// neighbour, with the neighbour's own positive count as last reported, so similarity is the
+/// cosine co(i,j)/√(n_i·n_j). Bounded: past capacity the rarest pair is forgotten.
+/// </summary>
+[GenerateSerializer, Alias("ot.CoEngagement")]
+public sealed class CoEngagement
+{
+    [Id(0)] public long Positives { get; set; }
+    [Id(1)] public Dictionary<string, PairCount> Pairs { get; set; } = new(StringComparer.Ordinal);
+
+    // Feed requests read the neighbours far more often than they change: keep the sorted list until the next change.
+    [NonSerialized]
+    private List<Neighbour>? _top;
+
+    public void Add(string otherId, long otherPositives, int capacity)
+    {
+        _top = null;
+        if (!Pairs.TryGetValue(otherId, out var pair))
+        {
+            if (Pairs.Count >= capacity) EvictRarest();
+            Pairs[otherId] = pair = new PairCount();
+        }
+        pair.Count++;
+        if (otherPositives > 0) pair.OtherPositives = otherPositives;
+    }
+
+    public void CountPositive()
+    {
+        Positives++;
+        _top = null;
+    }
+
+    /// <summary>The strongest neighbours (by the cosine estimated from the last reported n_j), each with co(i,j)/√n_i.</summary>
+    public IReadOnlyList<Neighbour> Top(int count)
+    {
+        if (_top is null || (_top.Count < count && _top.Count < Pairs.Count))
+        {
+            var self = Math.Sqrt(Math.Max(1, Positives));
+            _top = Pairs
+                .OrderByDescending(kv => kv.Value.Count / Math.Sqrt(Math.Max(kv.Value.Count, kv.Value.OtherPositives)))
+                .Take(count)
+                .Select(kv => new Neighbour(kv.Key, (float)(kv.Value.Count / self)))
+                .ToList();
+        }
+        return _top.Count <= count ? _top : _top.GetRange(0, count);
+    }
+
+    private void EvictRarest()
+    {
+        string? rarest = null;
+        var min = int.MaxValue;
+        foreach (var (key, value) in Pairs)
+        {
+            if (value.Count < min)
+            {
+                min = value.Count;
+                rarest = key;
+            }
+        }
+        if (rarest is not null) Pairs.Remove(rarest);
+    }
+
+    /// <summary>
+    /// Sums the neighbours of a user's recent positives into one related-video score each (item kNN).
+    /// <paramref name="lists"/> run oldest first; each older positive counts <paramref name="recencyDecay"/> times less,
+    /// so the session's direction leads (on MovieLens 100K: HR@10 0.190 → 0.208 at 0.9, measured with the replay tool).
+    /// </summary>
+    public static Dictionary<string, float> Aggregate(IReadOnlyList<IReadOnlyList<Neighbour>> lists, int keep, float recencyDecay = 1f)
+    {
+        var scores = new Dictionary<string, float>(StringComparer.Ordinal);
+        var weight = 1f;
+        for (var l = lists.Count - 1; l >= 0; l--, weight *= recencyDecay)
+        {
+            foreach (var n in lists[l])
+            {
+                if (float.IsFinite(n.Similarity) && n.Similarity > 0f) scores[n.VideoId] = scores.GetValueOrDefault(n.VideoId) + weight * n.Similarity;
+            }
+        }
+        if (scores.Count <= keep) return scores;
+        return scores.OrderByDescending(kv => kv.Value).Take(keep).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+    }
+}
+
+[GenerateSerializer, Alias("ot.PairCount")]
+public sealed class PairCount
+{
+    [Id(0)] public int Count { get; set; }
+    [Id(1)] public long OtherPositives { get; set; }
+}
