@@ -19,7 +19,10 @@ public static class ApiHost
 
     public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var webRoot = Directory.Exists(Path.Combine(Directory.GetCurrentDirectory(), "wwwroot"))
+            ? null
+            : Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = webRoot });
         configure?.Invoke(builder);
         var configuration = builder.Configuration;
 
@@ -57,6 +60,8 @@ public static class ApiHost
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseRateLimiter();

@@ -15,6 +15,7 @@ public static class UsersEndpoints
         var users = app.MapGroup("/v1/users").WithTags("Users").RequireAuthorization();
         users.MapPost("/", Create);
         users.MapGet("/{userId}", Get);
+        users.MapGet("/{userId}/profile", GetProfile);
         users.MapPut("/{userId}/following/{creatorId}", (string userId, string creatorId, ClaimsPrincipal caller, IGrainFactory g) => ChangeFollow(userId, creatorId, caller, g, follow: true));
         users.MapDelete("/{userId}/following/{creatorId}", (string userId, string creatorId, ClaimsPrincipal caller, IGrainFactory g) => ChangeFollow(userId, creatorId, caller, g, follow: false));
     }
@@ -44,6 +45,15 @@ public static class UsersEndpoints
         if (!caller.Is(userId) && !caller.IsAdmin()) return Problems.Forbidden("Only the user can read their own profile.");
         var summary = await grains.GetGrain<IUserGrain>(userId).GetSummary();
         return summary is null ? Problems.NotFound($"User '{userId}' does not exist.") : TypedResults.Ok(UserResponse.From(summary));
+    }
+
+    private static async Task<Results<Ok<UserProfile>, ValidationProblem, ProblemHttpResult>> GetProfile(string userId, ClaimsPrincipal caller, IGrainFactory grains)
+    {
+        var v = new Validator();
+        if (!v.Id("userId", userId)) return Problems.Invalid(v);
+        if (!caller.Is(userId)) return Problems.Forbidden("Only the user can read their own profile.");
+        var profile = await grains.GetGrain<IUserGrain>(userId).GetProfile();
+        return profile is null ? Problems.NotFound($"User '{userId}' does not exist.") : TypedResults.Ok(profile);
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangeFollow(string userId, string creatorId, ClaimsPrincipal caller, IGrainFactory grains, bool follow)

@@ -9,6 +9,7 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("Create")] Task<CommandStatus> Create(UserSettings settings);
     [Alias("Exists")] Task<bool> Exists();
     [Alias("GetSummary")] Task<UserSummary?> GetSummary();
+    [Alias("GetProfile")] Task<UserProfile?> GetProfile();
     [Alias("Record")] Task<InteractionResult> Record(IReadOnlyList<Interaction> events);
     [Alias("GetFeed")] Task<FeedPage?> GetFeed(FeedRequest request);
     [Alias("Follow")] Task<CommandStatus> Follow(string creatorId);

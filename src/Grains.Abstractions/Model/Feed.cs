@@ -20,7 +20,8 @@ public sealed record FeedItem(
     [property: Id(5)] double Score,
     [property: Id(6)] string Source,
     [property: Id(7)] string Reason,
-    [property: Id(8)] bool Recycled);
+    [property: Id(8)] bool Recycled,
+    [property: Id(9)] int DurationMs = 0);
 
 [GenerateSerializer, Immutable, Alias("ot.FeedPage")]
 public sealed record FeedPage(

@@ -21,6 +21,27 @@ public sealed record UserSummary(
     [property: Id(8)] long Interactions,
     [property: Id(9)] int Likes);
 
+/// <summary>A named signal and how strongly the user's profile holds it (negative: pushed down).</summary>
+[GenerateSerializer, Immutable, Alias("ot.WeightedName")]
+public sealed record WeightedName(
+    [property: Id(0)] string Name,
+    [property: Id(1)] double Weight);
+
+/// <summary>The user's profile as the recommender sees it: what it learned, and what the user chose.</summary>
+[GenerateSerializer, Immutable, Alias("ot.UserProfile")]
+public sealed record UserProfile(
+    [property: Id(0)] string Id,
+    [property: Id(1)] IReadOnlyList<WeightedName> Hashtags,
+    [property: Id(2)] IReadOnlyList<WeightedName> Creators,
+    [property: Id(3)] IReadOnlyList<WeightedName> Sounds,
+    [property: Id(4)] IReadOnlyList<string> Following,
+    [property: Id(5)] IReadOnlyList<string> HiddenCreators,
+    [property: Id(6)] IReadOnlyList<string> HiddenSounds,
+    [property: Id(7)] long Served,
+    [property: Id(8)] long Watched,
+    [property: Id(9)] int Likes,
+    [property: Id(10)] long Interactions);
+
 /// <summary>Outcome of a command addressed to a grain that may not exist yet.</summary>
 [GenerateSerializer, Alias("ot.CommandStatus")]
 public enum CommandStatus

@@ -70,6 +70,16 @@ public sealed class UserGrain : Grain, IUserGrain
             S.HiddenSounds.Count, S.Served, S.Watched, S.Interactions, S.Liked.Count)
         : null);
 
+    public Task<UserProfile?> GetProfile()
+    {
+        if (!S.Exists) return Task.FromResult<UserProfile?>(null);
+        static List<WeightedName> Strongest(TokenWeights tokens) => tokens.Weights
+            .OrderByDescending(kv => MathF.Abs(kv.Value)).Take(12)
+            .Select(kv => new WeightedName(kv.Key, Math.Round(kv.Value, 3))).ToList();
+        return Task.FromResult<UserProfile?>(new UserProfile(this.GetPrimaryKeyString(), Strongest(S.Hashtags), Strongest(S.Creators),
+            Strongest(S.Sounds), [.. S.Following], [.. S.HiddenCreators], [.. S.HiddenSounds], S.Served, S.Watched, S.Liked.Count, S.Interactions));
+    }
+
     public async Task<CommandStatus> ResetFeed()
     {
         if (!S.Exists) return CommandStatus.NotFound;
@@ -254,7 +264,7 @@ public sealed class UserGrain : Grain, IUserGrain
         {
             c.Reason = ReasonBuilder.For(c, context);
             var e = c.Entry;
-            items.Add(new FeedItem(e.VideoId, e.CreatorId, e.SoundId, e.Hashtags, e.Caption, Math.Round(c.Score, 4), c.Source, c.Reason, c.Recycled));
+            items.Add(new FeedItem(e.VideoId, e.CreatorId, e.SoundId, e.Hashtags, e.Caption, Math.Round(c.Score, 4), c.Source, c.Reason, c.Recycled, e.DurationMs));
         }
 
         if (request.RecordImpressions && items.Count > 0)
