@@ -1,7 +1,7 @@
 // OrleansTok For You page: plain modules against the public HTTP API only.
 // Every string from the API is written with textContent, never as HTML.
 
-const state = { userId: localStorage.getItem("orleanstok.user") || "demo", token: null, requestId: null, loading: false };
+const state = { userId: localStorage.getItem("orleanstok.user") || "demo", token: null, ready: false, loading: null };
 const $ = (id) => document.getElementById(id);
 
 async function api(method, path, body) {
@@ -34,6 +34,8 @@ async function signIn(userId) {
 }
 
 async function useUser(userId, settings) {
+  state.ready = false;
+  await state.loading; // a page still loading for the previous user must not land in the new feed
   await signIn(userId);
   if (settings) {
     await api("POST", "/v1/users", { id: userId, ...settings });
@@ -41,6 +43,7 @@ async function useUser(userId, settings) {
     await api("GET", `/v1/users/${encodeURIComponent(userId)}`);
   }
   state.userId = userId;
+  state.ready = true;
   localStorage.setItem("orleanstok.user", userId);
   $("current-user").textContent = `@${userId}`;
   $("feed").replaceChildren();
@@ -54,19 +57,22 @@ function hue(text) {
   return h;
 }
 
-async function loadPage() {
-  if (state.loading) return;
-  state.loading = true;
-  $("feed-status").textContent = "Loading…";
-  try {
-    const page = await api("GET", `/v1/users/${encodeURIComponent(state.userId)}/feed?count=10`);
-    for (const item of page.items) $("feed").append(card(item, page.requestId));
-    $("feed-status").textContent = page.items.length ? "" : "Nothing new right now.";
-  } catch (e) {
-    $("feed-status").textContent = `Could not load the feed: ${e.message}`;
-  } finally {
-    state.loading = false;
-  }
+// One page at a time; callers during a load share it. Nothing loads before a user is signed in.
+function loadPage() {
+  if (!state.ready) return Promise.resolve();
+  state.loading ??= (async () => {
+    $("feed-status").textContent = "Loading…";
+    try {
+      const page = await api("GET", `/v1/users/${encodeURIComponent(state.userId)}/feed?count=10`);
+      for (const item of page.items) $("feed").append(card(item, page.requestId));
+      $("feed-status").textContent = page.items.length ? "" : "Nothing new right now.";
+    } catch (e) {
+      $("feed-status").textContent = `Could not load the feed: ${e.message}`;
+    } finally {
+      state.loading = null;
+    }
+  })();
+  return state.loading;
 }
 
 function card(item, requestId) {

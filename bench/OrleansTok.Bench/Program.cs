@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OrleansTok.Bench;
+
+// Drives a running OrleansTok API over loopback (bench/run.sh starts it) and prints figures.
+var o = Options.Parse(args);
+var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+{
+    BaseAddress = new Uri(o.Url),
+    Timeout = TimeSpan.FromSeconds(30),
+};
+var tokens = new Tokens(o.Issuer, o.Audience, o.Key);
+var results = new Dictionary<string, object>();
+var topics = new[] { "cats", "dogs", "cooking", "fitness", "dance", "comedy", "travel", "gaming", "music", "diy", "fashion", "science", "football", "makeup", "cars", "baking" };
+string User(int i) => $"bu{i}";
+string Creator(int i) => $"bc{i}";
+string Video(int i) => $"bv{i}";
+
+// ---------------------------------------------------------------- catalogue through the public API
+var load = Stopwatch.StartNew();
+await Parallel.ForEachAsync(Enumerable.Range(0, o.Creators + o.Users), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+{
+    var id = i < o.Creators ? Creator(i) : User(i - o.Creators);
+    var interests = new[] { topics[i % topics.Length], topics[(i / 3) % topics.Length] }.Distinct();
+    await Load.Ok(Load.PostJson(http, "/v1/users", new { id, language = "en", country = i % 2 == 0 ? "US" : "GB", interests }, tokens.For(id)));
+});
+var usersLoaded = load.Elapsed;
+await Parallel.ForEachAsync(Enumerable.Range(0, o.Videos), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+{
+    var creator = Creator(i % o.Creators);
+    var topic = topics[(i / 7) % topics.Length];
+    await Load.Ok(Load.PostJson(http, "/v1/videos", new { id = Video(i), creatorId = creator, caption = $"#{topic}", hashtags = new[] { topic },
+        soundId = $"s{i % 997}", language = "en", durationMs = 15_000 + i % 45_000 }, tokens.For(creator)));
+});
+Console.WriteLine($"catalogue: {o.Creators:N0} creators + {o.Users:N0} users in {usersLoaded.TotalSeconds:F1} s, {o.Videos:N0} videos in {(load.Elapsed - usersLoaded).TotalSeconds:F1} s through the API");
+results["load"] = new { o.Creators, o.Users, o.Videos, usersSeconds = usersLoaded.TotalSeconds, videosSeconds = (load.Elapsed - usersLoaded).TotalSeconds };
+await Task.Delay(1500); // let the catalogue streams settle
+
+// ---------------------------------------------------------------- time to first feed of a new user
+var cold = $"cold-{Guid.NewGuid():N}";
+await Load.Ok(Load.PostJson(http, "/v1/users", new { id = cold, language = "en", country = "US" }, tokens.For(cold)));
+var first = Stopwatch.StartNew();
+await Load.Ok(Load.Get(http, $"/v1/users/{cold}/feed?count=10", tokens.For(cold)));
+results["firstFeedMs"] = first.Elapsed.TotalMilliseconds;
+Console.WriteLine($"first feed of a new user: {first.Elapsed.TotalMilliseconds:F1} ms");
+
+// ---------------------------------------------------------------- feed vs trivial, side by side
+var reads = new List<LoadResult>();
+foreach (var concurrency in o.Concurrency)
+{
+    for (var r = 0; r < o.Repeat; r++)
+    {
+        reads.Add(await Load.RunAsync("trivial", concurrency, o.Duration, (_, _) => Load.Ok(Load.Get(http, "/health/live", null))));
+        reads.Add(await Load.RunAsync("feed", concurrency, o.Duration, (_, rnd) =>
+        {
+            var u = User(rnd.Next(o.Users));
+            return Load.Ok(Load.Get(http, $"/v1/users/{u}/feed?count=10", tokens.For(u)));
+        }));
+    }
+}
+Console.WriteLine();
+Console.WriteLine($"{"endpoint",-10} {"conc",5} {"req/s",9} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"errors",7}   (median of {o.Repeat} runs of {o.Duration.TotalSeconds:F0} s)");
+var readRows = new List<object>();
+foreach (var group in reads.GroupBy(x => (x.Name, x.Concurrency)))
+{
+    var row = new LoadResult(group.Key.Name, group.Key.Concurrency, Load.Median(group.Select(g => g.RequestsPerSecond)),
+        Load.Median(group.Select(g => g.P50Ms)), Load.Median(group.Select(g => g.P90Ms)), Load.Median(group.Select(g => g.P99Ms)), group.Sum(g => g.Errors), 0);
+    readRows.Add(row);
+    Console.WriteLine($"{row.Name,-10} {row.Concurrency,5} {row.RequestsPerSecond,9:F0} {row.P50Ms,8:F2} {row.P90Ms,8:F2} {row.P99Ms,8:F2} {row.Errors,7}");
+}
+foreach (var concurrency in o.Concurrency)
+{
+    var feed = (LoadResult)readRows.First(r => r is LoadResult l && l.Name == "feed" && l.Concurrency == concurrency);
+    var trivial = (LoadResult)readRows.First(r => r is LoadResult l && l.Name == "trivial" && l.Concurrency == concurrency);
+    Console.WriteLine($"feed / trivial at {concurrency}: {feed.RequestsPerSecond / trivial.RequestsPerSecond:P0} of the throughput");
+}
+results["reads"] = readRows;
+
+// ---------------------------------------------------------------- ingest
+var ingest = new List<LoadResult>();
+long sequence = 0;
+foreach (var batch in new[] { 1, 10, 100 })
+{
+    for (var r = 0; r < o.Repeat; r++)
+    {
+        ingest.Add(await Load.RunAsync($"batch {batch}", 64, o.Duration, (_, rnd) =>
+        {
+            var u = User(rnd.Next(o.Users));
+            var events = Enumerable.Range(0, batch).Select(_ => new
+            {
+                eventId = $"b{Interlocked.Increment(ref sequence)}",
+                videoId = Video(rnd.Next(o.Videos)),
+                type = rnd.Next(3) == 0 ? "like" : "view",
+                watchMs = rnd.Next(60_000),
+            }).ToArray();
+            return Load.Ok(Load.PostJson(http, $"/v1/users/{u}/interactions", new { events }, tokens.For(u)), batch);
+        }));
+    }
+}
+Console.WriteLine();
+Console.WriteLine($"{"ingest",-10} {"events/s",9} {"req/s",9} {"p99 ms",8} {"errors",7}   (64 concurrent requests, median of {o.Repeat})");
+var ingestRows = ingest.GroupBy(x => x.Name).Select(g => new LoadResult(g.Key, 64, Load.Median(g.Select(x => x.RequestsPerSecond)), Load.Median(g.Select(x => x.P50Ms)),
+    Load.Median(g.Select(x => x.P90Ms)), Load.Median(g.Select(x => x.P99Ms)), g.Sum(x => x.Errors), Load.Median(g.Select(x => x.ItemsPerSecond)))).ToList();
+foreach (var row in ingestRows) Console.WriteLine($"{row.Name,-10} {row.ItemsPerSecond,9:F0} {row.RequestsPerSecond,9:F0} {row.P99Ms,8:F2} {row.Errors,7}");
+results["ingest"] = ingestRows;
+
+// ---------------------------------------------------------------- freshness
+var ownLagViolations = 0;
+var counterLags = new List<double>();
+var uploadLags = new List<double>();
+for (var i = 0; i < o.FreshnessSamples; i++)
+{
+    // (a) the same user's next page reflects a hide at once
+    var u = User(i % o.Users);
+    var page = await http.SendAsync(Request(HttpMethod.Get, $"/v1/users/{u}/feed?count=10", u));
+    var items = (await page.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items");
+    if (items.GetArrayLength() > 0)
+    {
+        var victim = items[0];
+        var creator = victim.GetProperty("creatorId").GetString();
+        await Load.Ok(Load.PostJson(http, $"/v1/users/{u}/interactions",
+            new { events = new[] { new { eventId = $"f{Guid.NewGuid():N}", videoId = victim.GetProperty("videoId").GetString(), type = "hide_creator" } } }, tokens.For(u)));
+        var next = await (await http.SendAsync(Request(HttpMethod.Get, $"/v1/users/{u}/feed?count=50", u))).Content.ReadFromJsonAsync<JsonElement>();
+        if (next.GetProperty("items").EnumerateArray().Any(x => x.GetProperty("creatorId").GetString() == creator)) ownLagViolations++;
+    }
+
+    // (b) a like reaches GET /v1/videos/{id}
+    var video = Video(o.Videos - 1 - i);
+    var before = (await http.GetFromJsonAsync<JsonElement>($"/v1/videos/{video}")).GetProperty("likes").GetInt64();
+    var liker = $"fl{i}-{Guid.NewGuid():N}"[..20];
+    await Load.Ok(Load.PostJson(http, "/v1/users", new { id = liker, language = "en", country = "US" }, tokens.For(liker)));
+    var clock = Stopwatch.StartNew();
+    await Load.Ok(Load.PostJson(http, $"/v1/users/{liker}/interactions", new { events = new[] { new { eventId = "like", videoId = video, type = "like" } } }, tokens.For(liker)));
+    while ((await http.GetFromJsonAsync<JsonElement>($"/v1/videos/{video}")).GetProperty("likes").GetInt64() <= before && clock.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(2);
+    counterLags.Add(clock.Elapsed.TotalMilliseconds);
+
+    // (c) a new upload reaches another user's feed
+    var tag = $"fresh{i}x{Guid.NewGuid():N}"[..16];
+    var fan = $"ff{i}-{Guid.NewGuid():N}"[..20];
+    await Load.Ok(Load.PostJson(http, "/v1/users", new { id = fan, language = "en", country = "US", interests = new[] { tag } }, tokens.For(fan)));
+    var creatorId = Creator(i % o.Creators);
+    var uploadId = $"fv{i}-{Guid.NewGuid():N}"[..20];
+    clock.Restart();
+    await Load.Ok(Load.PostJson(http, "/v1/videos", new { id = uploadId, creatorId, hashtags = new[] { tag }, soundId = $"fs{i}", language = "en", durationMs = 10_000 }, tokens.For(creatorId)));
+    var found = false;
+    while (!found && clock.Elapsed < TimeSpan.FromSeconds(5))
+    {
+        var feed = await (await http.SendAsync(Request(HttpMethod.Get, $"/v1/users/{fan}/feed?count=10", fan))).Content.ReadFromJsonAsync<JsonElement>();
+        found = feed.GetProperty("items").EnumerateArray().Any(x => x.GetProperty("videoId").GetString() == uploadId);
+        if (!found) await Task.Delay(2);
+    }
+    uploadLags.Add(clock.Elapsed.TotalMilliseconds);
+}
+Console.WriteLine();
+Console.WriteLine($"freshness ({o.FreshnessSamples} samples): own next page reflects a hide: {o.FreshnessSamples - ownLagViolations}/{o.FreshnessSamples}; " +
+    $"video counters p50 {Load.Percentile(counterLags, 50):F0} ms p99 {Load.Percentile(counterLags, 99):F0} ms; " +
+    $"new upload in another user's feed p50 {Load.Percentile(uploadLags, 50):F0} ms p99 {Load.Percentile(uploadLags, 99):F0} ms");
+results["freshness"] = new
+{
+    samples = o.FreshnessSamples,
+    ownNextPageViolations = ownLagViolations,
+    counterP50Ms = Load.Percentile(counterLags, 50), counterP99Ms = Load.Percentile(counterLags, 99),
+    uploadP50Ms = Load.Percentile(uploadLags, 50), uploadP99Ms = Load.Percentile(uploadLags, 99),
+};
+
+// ---------------------------------------------------------------- memory per activated user and video
+if (o.Pid is { } pid)
+{
+    static long Rss(int pid) => long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+        .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    var memory = new List<object>();
+    foreach (var n in o.MemorySteps)
+    {
+        var baseline = Rss(pid);
+        var prefix = $"m{n}-{Guid.NewGuid():N}"[..12];
+        await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+        {
+            var id = $"{prefix}{i}";
+            await Load.Ok(Load.PostJson(http, "/v1/users", new { id, language = "en", country = "US" }, tokens.For(id)));
+        });
+        var afterUsers = Rss(pid);
+        await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+        {
+            var creator = Creator(i % o.Creators);
+            await Load.Ok(Load.PostJson(http, "/v1/videos", new { id = $"{prefix}v{i}", creatorId = creator, hashtags = new[] { topics[i % topics.Length] },
+                soundId = $"ms{i % 500}", language = "en", durationMs = 20_000 }, tokens.For(creator)));
+        });
+        await Task.Delay(3000);
+        var afterVideos = Rss(pid);
+        var perUser = (afterUsers - baseline) / (double)n;
+        var perVideo = (afterVideos - afterUsers) / (double)n;
+        memory.Add(new { activated = n, rssBytes = afterVideos, bytesPerUser = perUser, bytesPerVideo = perVideo });
+        Console.WriteLine($"memory: {n:N0} more users {perUser / 1024:F1} KiB each, {n:N0} more videos {perVideo / 1024:F1} KiB each (RSS now {afterVideos / 1048576.0:F0} MiB)");
+    }
+    results["memory"] = memory;
+}
+
+if (o.Out is not null)
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(o.Out))!);
+    results["machine"] = new { Environment.ProcessorCount, os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, date = DateTimeOffset.UtcNow };
+    await File.WriteAllTextAsync(o.Out, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+}
+return 0;
+
+HttpRequestMessage Request(HttpMethod method, string path, string user)
+{
+    var request = new HttpRequestMessage(method, path);
+    request.Headers.Authorization = new("Bearer", tokens.For(user));
+    return request;
+}
+
+internal sealed record Options(string Url, string Issuer, string Audience, string Key, int Users, int Creators, int Videos, TimeSpan Duration, int Repeat,
+    int[] Concurrency, int FreshnessSamples, int? Pid, int[] MemorySteps, string? Out)
+{
+    public static Options Parse(string[] args)
+    {
+        string Arg(string name, string fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        }
+        int Int(string name, int fallback) => int.Parse(Arg(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        var pid = Arg("--pid", "");
+        return new Options(Arg("--url", "http://127.0.0.1:5180"), Arg("--issuer", "orleanstok-bench"), Arg("--audience", "orleanstok"),
+            Arg("--key", "bench-signing-key-0123456789abcdef0123"), Int("--users", 20_000), Int("--creators", 5_000), Int("--videos", 100_000),
+            TimeSpan.FromSeconds(Int("--seconds", 10)), Int("--repeat", 3), Arg("--concurrency", "16,64,256").Split(',').Select(int.Parse).ToArray(),
+            Int("--freshness", 50), pid.Length > 0 ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
+            Arg("--memory", "10000,100000").Split(',').Select(int.Parse).ToArray(), Arg("--out", "") is { Length: > 0 } o ? o : null);
+    }
+}
