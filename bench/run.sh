@@ -15,7 +15,8 @@ KEY=bench-signing-key-0123456789abcdef0123
 mkdir -p bench/results
 OUT="bench/results/$(date -u +%Y-%m-%dT%H-%M-%S).json"
 
-dotnet build -c Release -v q src/Api bench/OrleansTok.Bench >/dev/null
+dotnet build -c Release -v q src/Api >/dev/null
+dotnet build -c Release -v q bench/OrleansTok.Bench >/dev/null
 
 ASPNETCORE_ENVIRONMENT=Production \
 Auth__Issuer=orleanstok-bench Auth__Audience=orleanstok Auth__SigningKey=$KEY \

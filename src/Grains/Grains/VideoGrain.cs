@@ -114,7 +114,8 @@ public sealed class VideoGrain : Grain, IVideoGrain
             _pendingPopularity[signal.UserCountry] = _pendingPopularity.GetValueOrDefault(signal.UserCountry) + popularity;
         }
         _dirty = true;
-        _publish.Schedule();
+        // An impression changes no rate, embedding or popularity: retrieval does not need to hear of it.
+        if (!signal.IsImpression) _publish.Schedule();
         _write.Schedule();
         return Task.CompletedTask;
     }

@@ -78,7 +78,7 @@ public sealed class CatalogIndex
             if (related is not null && query.Related!.TryGetValue(entry.VideoId, out var partial)) related.Offer(video, RelatedScore(partial, entry));
             if (following is not null && following.Contains(entry.CreatorId)) followed.Offer(video, (float)entry.UploadedAt.ToUnixTimeSeconds());
             var popularity = video.ByCountry.GetValueOrDefault(query.Country) + 0.25 * video.Global;
-            if (popularity > 0) trending.Offer(video, (float)(Math.Log(popularity) + Math.Log(languageBoost)));
+            if (popularity > 0) trending.Offer(video, (float)(popularity * languageBoost)); // forward-decayed values compare directly
             if (entry.UploadedAt >= freshCutoff || fresh.Count < k)
             {
                 // Newest first, preferring the user's language; quality breaks near-ties.

@@ -1,3 +1,4 @@
+using System.Numerics;
 using OrleansTok.Grains;
 
 namespace OrleansTok.Recommendation;
@@ -21,11 +22,11 @@ public sealed class SeenSet
 
     public static SeenSet Create(int capacity, int recentCapacity = 512)
     {
-        // m = -n·ln(p)/ln(2)² bits for p = 1%.
-        var bits = (int)Math.Ceiling(capacity * 9.59);
+        // m = -n·ln(p)/ln(2)² bits for p = 1%, rounded up to a power of two so a probe is a mask, not a division.
+        var bits = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, (int)Math.Ceiling(capacity * 9.59)));
         return new SeenSet
         {
-            Bits = new ulong[Math.Max(1, (bits + 63) / 64)],
+            Bits = new ulong[bits / 64],
             Ring = new ulong[Math.Max(16, recentCapacity)],
         };
     }
@@ -87,10 +88,12 @@ public sealed class SeenSet
     {
         if (bits.Length == 0) return false;
         var m = (ulong)bits.Length * 64;
+        var mask = BitOperations.IsPow2(m) ? m - 1 : 0;
         var h2 = IdHash.Mix(fingerprint) | 1UL;
         for (var i = 0UL; i < HashCount; i++)
         {
-            var bit = (fingerprint + i * h2) % m;
+            var probe = fingerprint + i * h2;
+            var bit = mask != 0 ? probe & mask : probe % m;
             if ((bits[bit >> 6] & (1UL << (int)(bit & 63))) == 0) return false;
         }
         return true;
@@ -99,10 +102,12 @@ public sealed class SeenSet
     private static void BloomAdd(ulong[] bits, ulong fingerprint)
     {
         var m = (ulong)bits.Length * 64;
+        var mask = BitOperations.IsPow2(m) ? m - 1 : 0;
         var h2 = IdHash.Mix(fingerprint) | 1UL;
         for (var i = 0UL; i < HashCount; i++)
         {
-            var bit = (fingerprint + i * h2) % m;
+            var probe = fingerprint + i * h2;
+            var bit = mask != 0 ? probe & mask : probe % m;
             bits[bit >> 6] |= 1UL << (int)(bit & 63);
         }
     }
