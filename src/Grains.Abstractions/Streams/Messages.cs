@@ -21,11 +21,12 @@ public sealed record VideoSignal(
     [property: Id(9)] float[] UserEmbedding,
     [property: Id(10)] string UserCountry,
     [property: Id(11)] bool Counted,
-    [property: Id(12)] IReadOnlyList<string>? CoEngaged = null)
+    [property: Id(12)] IReadOnlyList<string>? CoEngaged = null,
+    [property: Id(13)] int Impressions = 0)
 {
-    /// <summary>An impression: the video was served on someone's feed page.</summary>
-    public static VideoSignal Impression(string requestId, string userId, string videoId, string country, DateTimeOffset at) =>
-        new($"imp:{requestId}:{videoId}", userId, videoId, InteractionType.View, 0, at, 0, 0, 0f, [], country, Counted: false);
+    /// <summary>Impressions of a video gathered in one silo over a short window: served on feed pages this many times.</summary>
+    public static VideoSignal ImpressionBatch(string batchId, string videoId, int count, DateTimeOffset at) =>
+        new($"imp:{batchId}:{videoId}", "", videoId, InteractionType.View, 0, at, 0, 0, 0f, [], "", Counted: false, Impressions: count);
 
     public bool IsImpression => EventId.StartsWith("imp:", StringComparison.Ordinal);
 }

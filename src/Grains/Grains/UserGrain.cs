@@ -28,9 +28,13 @@ public sealed class UserGrain : Grain, IUserGrain
     private Debounced _write = null!;
     private bool _dirty;
 
-    public UserGrain([PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> state, IOptions<RecommendationOptions> options, TimeProvider time)
+    private readonly ImpressionBatcher _impressions;
+
+    public UserGrain([PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> state, IOptions<RecommendationOptions> options, TimeProvider time,
+        ImpressionBatcher impressions)
     {
         _state = state;
+        _impressions = impressions;
         _options = options.Value;
         _rankerPrior = _options.RankerPriorWeights();
         _time = time;
@@ -269,7 +273,7 @@ public sealed class UserGrain : Grain, IUserGrain
 
         if (request.RecordImpressions && items.Count > 0)
         {
-            await RecordImpressionsAsync(requestId, composer.Picked, now);
+            RecordImpressions(requestId, composer.Picked, now);
         }
         return new FeedPage(requestId, items);
     }
@@ -282,7 +286,7 @@ public sealed class UserGrain : Grain, IUserGrain
         for (var i = 0; i < keep; i++) _entries[ranked[i].Entry.VideoId] = ranked[i].Entry;
     }
 
-    private async Task RecordImpressionsAsync(string requestId, IReadOnlyList<ScoredCandidate> picked, DateTimeOffset now)
+    private void RecordImpressions(string requestId, IReadOnlyList<ScoredCandidate> picked, DateTimeOffset now)
     {
         var impression = new FeedImpression { RequestId = requestId, At = now };
         foreach (var c in picked)
@@ -297,10 +301,7 @@ public sealed class UserGrain : Grain, IUserGrain
         if (S.Impressions.Count > _options.ImpressionHistory) S.Impressions.RemoveAt(0);
         _dirty = true;
         _write.Schedule();
-
-        var userId = this.GetPrimaryKeyString();
-        await Task.WhenAll(picked.Select(c => this.Stream<VideoSignal>(StreamNames.VideoSignals, c.Entry.VideoId)
-            .OnNextAsync(VideoSignal.Impression(requestId, userId, c.Entry.VideoId, S.Settings!.Country, now))));
+        foreach (var c in picked) _impressions.Add(c.Entry.VideoId);
     }
 
     /// <summary>Item-to-item candidates: the co-engaged neighbours of the user's recent positives (a bounded fan-out).</summary>

@@ -99,6 +99,8 @@ public static class OrleansTokHosting
     public static ISiloBuilder AddOrleansTokServices(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<ImpressionBatcher>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<ImpressionBatcher>());
         silo.Services.AddOptions<RecommendationOptions>()
             .Bind(configuration.GetSection(RecommendationOptions.Section))
             .Validate(o => o.Dimension is >= 4 and <= 256, "Recommendation:Dimension must be between 4 and 256")

@@ -10,7 +10,7 @@ public static class CounterRules
 
     public static VideoCounters Delta(VideoSignal signal, int durationMs, EngagementWeights weights)
     {
-        if (signal.IsImpression) return Zero with { Impressions = 1 };
+        if (signal.IsImpression) return Zero with { Impressions = Math.Max(1, signal.Impressions) };
         return signal.Type switch
         {
             InteractionType.View => Zero with

@@ -76,10 +76,10 @@ public class HttpApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         await Cluster.Eventually.HoldsAsync(async () =>
         {
             details = await _http.GetFromJsonAsync<JsonElement>($"/v1/videos/{video}");
-            return details.GetProperty("likes").GetInt64() == 1 && details.GetProperty("completions").GetInt64() == 1;
+            return details.GetProperty("likes").GetInt64() == 1 && details.GetProperty("completions").GetInt64() == 1
+                && details.GetProperty("impressions").GetInt64() >= 1; // impressions travel in per-silo batches
         }, TimeSpan.FromSeconds(1), "counters over HTTP");
         Assert.Equal("active", details.GetProperty("status").GetString());
-        Assert.True(details.GetProperty("impressions").GetInt64() >= 1);
 
         var follow = await http.PutAsync($"/v1/users/{viewer}/following/{creator}", null);
         Assert.Equal(HttpStatusCode.NoContent, follow.StatusCode);

@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using OrleansTok.Streams;
+
+namespace OrleansTok.Grains;
+
+/// <summary>
+/// Gathers impression counts in each silo and sends one signal per video every flush period,
+/// instead of one stream message per served item: a page of ten would otherwise cost ten stream
+/// messages and ten video turns. Impressions are derived data; a silo crash loses at most one
+/// period of them, never an interaction.
+/// </summary>
+public sealed class ImpressionBatcher(IClusterClient client, TimeProvider time) : BackgroundService
+{
+    public static readonly TimeSpan FlushPeriod = TimeSpan.FromMilliseconds(250);
+    private ConcurrentDictionary<string, int> _pending = new(StringComparer.Ordinal);
+
+    public void Add(string videoId) => _pending.AddOrUpdate(videoId, 1, static (_, n) => n + 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(FlushPeriod, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken)) await FlushAsync();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task FlushAsync()
+    {
+        if (_pending.IsEmpty) return;
+        var batch = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<string, int>(StringComparer.Ordinal));
+        var batchId = Guid.NewGuid().ToString("N");
+        var now = time.GetUtcNow();
+        var provider = client.GetStreamProvider(StreamNames.Provider);
+        await Task.WhenAll(batch.Select(kv => provider
+            .GetStream<VideoSignal>(StreamId.Create(StreamNames.VideoSignals, kv.Key))
+            .OnNextAsync(VideoSignal.ImpressionBatch(batchId, kv.Key, kv.Value, now))));
+    }
+}
