@@ -28,7 +28,8 @@ public sealed record VideoSignal(
     public static VideoSignal ImpressionBatch(string batchId, string videoId, int count, DateTimeOffset at) =>
         new($"imp:{batchId}:{videoId}", "", videoId, InteractionType.View, 0, at, 0, 0, 0f, [], "", Counted: false, Impressions: count);
 
-    public bool IsImpression => EventId.StartsWith("imp:", StringComparison.Ordinal);
+    /// <summary>Only impression batches carry a count; an interaction can never pass for one, whatever its event id.</summary>
+    public bool IsImpression => Impressions > 0;
 }
 
 [GenerateSerializer, Alias("ot.CatalogChange")]

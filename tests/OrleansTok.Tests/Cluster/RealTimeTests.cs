@@ -112,6 +112,17 @@ public class RealTimeTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_event_id_that_looks_like_an_impression_is_still_an_interaction()
+    {
+        var (_, creatorId) = await NewUser();
+        var (viewer, _) = await NewUser();
+        var video = await Upload(creatorId, "imposter");
+        await viewer.Record([Event(video.Id, InteractionType.Like, eventId: "imp:1")]);
+        await Eventually.HoldsAsync(async () => (await _grains.GetGrain<IVideoGrain>(video.Id).GetDetails())!.Counters is { Likes: 1, Impressions: 0 },
+            TimeSpan.FromSeconds(1), "a like, not an impression");
+    }
+
+    [Fact]
     public async Task A_batch_with_an_unknown_video_is_rejected_whole()
     {
         var (viewer, _) = await NewUser();
