@@ -8,15 +8,11 @@ public class FeedBehaviourTests(ClusterFixture fixture)
 {
     private readonly IGrainFactory _grains = fixture.Grains;
 
-    private async Task<IUserGrain> NewUser(string prefix, string language = "en", string country = "US", params string[] interests)
-    {
-        var user = _grains.GetGrain<IUserGrain>($"{prefix}-{Guid.NewGuid():N}");
-        Assert.Equal(CommandStatus.Ok, await user.Create(new UserSettings(language, country, "ios", interests)));
-        return user;
-    }
+    private Task<IUserGrain> NewUser(string prefix, string language = "en", string country = "US", params string[] interests) =>
+        TestData.NewUser(_grains, prefix, language, country, interests);
 
     private static Interaction Event(string videoId, InteractionType type, int watchMs = 0, string? requestId = null) =>
-        new(Guid.NewGuid().ToString("N"), videoId, type, watchMs, requestId, DateTimeOffset.UtcNow);
+        TestData.Event(videoId, type, watchMs, requestId);
 
     private static int CountTag(FeedPage page, string tag) => page.Items.Count(i => i.Hashtags.Contains(tag));
 

@@ -10,10 +10,8 @@ public class RealTimeTests(ClusterFixture fixture)
 
     private async Task<(IUserGrain User, string Id)> NewUser(params string[] interests)
     {
-        var id = $"rt-{Guid.NewGuid():N}";
-        var user = _grains.GetGrain<IUserGrain>(id);
-        await user.Create(new UserSettings("en", "US", "android", interests));
-        return (user, id);
+        var user = await TestData.NewUser(_grains, "rt", interests: interests);
+        return (user, user.GetPrimaryKeyString());
     }
 
     private async Task<VideoUpload> Upload(string creatorId, string tag, int durationMs = 10_000)
@@ -24,7 +22,7 @@ public class RealTimeTests(ClusterFixture fixture)
     }
 
     private static Interaction Event(string videoId, InteractionType type, int watchMs = 0, string? eventId = null) =>
-        new(eventId ?? Guid.NewGuid().ToString("N"), videoId, type, watchMs, null, DateTimeOffset.UtcNow);
+        TestData.Event(videoId, type, watchMs, eventId: eventId);
 
     [Fact]
     public async Task Interactions_reach_the_video_and_creator_counters_within_a_second()
