@@ -1,4 +1,5 @@
 using OrleansTok.Model;
+using OrleansTok.Streams;
 
 namespace OrleansTok.Grains;
 
@@ -31,6 +32,12 @@ public interface IVideoGrain : IGrainWithStringKey
 
     /// <summary>Another video was engaged by a user who also engaged this one (the symmetric half of a co-engagement).</summary>
     [Alias("AddCoEngagement"), Orleans.Concurrency.OneWay] Task AddCoEngagement(string otherVideoId, long otherPositives);
+
+    /// <summary>
+    /// Applies this video's signals of one journal batch, unless that batch was already applied, and
+    /// persists before answering. Answers the counter delta of the batch (the same on a replay), for the creator.
+    /// </summary>
+    [Alias("ApplyJournal")] Task<VideoCounters> ApplyJournal(JournalBatchId batch, IReadOnlyList<VideoSignal> signals);
 }
 
 /// <summary>A creator's public page: followers, uploads, aggregate engagement.</summary>
@@ -38,6 +45,25 @@ public interface IVideoGrain : IGrainWithStringKey
 public interface ICreatorGrain : IGrainWithStringKey
 {
     [Alias("GetSummary")] Task<CreatorSummary> GetSummary();
+
+    /// <summary>Adds the engagement of one journal batch unless that batch was already applied, and persists before answering.</summary>
+    [Alias("ApplyJournal")] Task ApplyJournal(JournalBatchId batch, VideoCounters delta);
+}
+
+/// <summary>
+/// Applies one partition of the durable interaction journal to videos and creators, batch after
+/// batch, exactly once in effect. Keyed by partition number.
+/// </summary>
+[Alias("ot.IJournalApplierGrain")]
+public interface IJournalApplierGrain : IGrainWithIntegerKey
+{
+    /// <summary>New records may be waiting (sent by journal writers; also wakes the grain after a failover).</summary>
+    [Alias("Kick"), Orleans.Concurrency.OneWay] Task Kick();
+
+    /// <summary>Embedded (non-durable) journal: hands records straight to the partition.</summary>
+    [Alias("Enqueue")] Task Enqueue(IReadOnlyList<JournalRecord> records);
+
+    [Alias("GetProgress")] Task<JournalProgress> GetProgress();
 }
 
 /// <summary>

@@ -56,7 +56,6 @@ public enum CreatorSignalKind
 {
     Upload = 0,
     Follow = 1,
-    Engagement = 2,
 }
 
 [GenerateSerializer, Immutable, Alias("ot.CreatorSignal")]
@@ -64,5 +63,4 @@ public sealed record CreatorSignal(
     [property: Id(0)] CreatorSignalKind Kind,
     [property: Id(1)] string? VideoId,
     [property: Id(2)] int FollowDelta,
-    [property: Id(3)] VideoCounters? Delta,
     [property: Id(4)] float[]? Embedding);

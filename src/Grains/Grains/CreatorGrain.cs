@@ -5,7 +5,10 @@ using OrleansTok.Streams;
 
 namespace OrleansTok.Grains;
 
-/// <summary>A creator's aggregate: uploads, followers and engagement, fed only by its signal stream.</summary>
+/// <summary>
+/// A creator's aggregate: uploads and followers from its signal stream, engagement from the journal
+/// (summed per batch by the appliers, exactly once).
+/// </summary>
 [ImplicitStreamSubscription(StreamNames.CreatorSignals)]
 public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains)] IPersistentState<CreatorState> state) : Grain, ICreatorGrain
 {
@@ -48,15 +51,30 @@ public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains
             case CreatorSignalKind.Follow:
                 s.Followers = Math.Max(0, s.Followers + signal.FollowDelta);
                 break;
-            case CreatorSignalKind.Engagement when signal.Delta is not null:
-                s.Totals.Add(signal.Delta);
-                break;
             default:
                 return Task.CompletedTask;
         }
         _dirty = true;
         _write.Schedule();
         return Task.CompletedTask;
+    }
+
+    public async Task ApplyJournal(JournalBatchId batch, VideoCounters delta)
+    {
+        var s = state.State;
+        if (s.Journal.Contains(batch)) return;
+        s.Totals.Add(delta);
+        s.Journal.Set(batch);
+        try
+        {
+            await state.WriteStateAsync();
+            _dirty = false;
+        }
+        catch
+        {
+            DeactivateOnIdle(); // memory is ahead of storage; the journal replays the batch
+            throw;
+        }
     }
 
     private async Task WriteIfDirtyAsync()

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using OrleansTok.Journal;
 using OrleansTok.Model;
 using OrleansTok.Recommendation;
 using OrleansTok.State;
@@ -9,8 +10,10 @@ namespace OrleansTok.Grains;
 
 /// <summary>
 /// Owns one user: settings, long-term and session embeddings, controls, the seen set and recent
-/// impressions. Interactions update it before the API answers (read-your-writes) and then fan out
-/// on the video signal streams; feed pages are assembled here from every retrieval partition.
+/// impressions. Interactions update it and are appended to the journal before the API answers
+/// (read-your-writes, and durable); the journal applies them to videos and creators. The state
+/// itself is written behind: after a crash the user replays its journal records past the mark.
+/// Feed pages are assembled here from every retrieval partition.
 /// </summary>
 public sealed class UserGrain : Grain, IUserGrain
 {
@@ -29,12 +32,14 @@ public sealed class UserGrain : Grain, IUserGrain
     private bool _dirty;
 
     private readonly ImpressionBatcher _impressions;
+    private readonly IInteractionJournal _journal;
 
     public UserGrain([PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> state, IOptions<RecommendationOptions> options, TimeProvider time,
-        ImpressionBatcher impressions)
+        ImpressionBatcher impressions, IInteractionJournal journal)
     {
         _state = state;
         _impressions = impressions;
+        _journal = journal;
         _options = options.Value;
         _rankerPrior = _options.RankerPriorWeights();
         _time = time;
@@ -42,16 +47,31 @@ public sealed class UserGrain : Grain, IUserGrain
 
     private UserState S => _state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // Impressions are written behind (a lost page only means it may be served once more);
-        // interactions are written before they are acknowledged.
+        // Written behind: interactions are durable in the journal before they are acknowledged
+        // (and replayed below); a lost page of impressions only means it may be served once more.
         _write = new Debounced(this, TimeSpan.FromSeconds(2), WriteIfDirtyAsync);
         if (S.Exists && S.RankerWeights.Length != Ranker.FeatureCount)
         {
             S.RankerWeights = (float[])_rankerPrior.Clone(); // the feature set changed since this state was written
         }
-        return Task.CompletedTask;
+        if (S.Exists && _journal.IsDurable) await ReplayJournalAsync();
+    }
+
+    /// <summary>Re-applies acknowledged interactions the stored state does not include yet (it was written behind when the silo died).</summary>
+    private async Task ReplayJournalAsync()
+    {
+        var missed = await _journal.ReadUserAsync(this.GetPrimaryKeyString(), S.JournalMark);
+        if (missed.Count == 0) return;
+        var entries = await ResolveAsync(missed.Select(r => r.Record.Interaction.VideoId));
+        foreach (var stored in missed)
+        {
+            var e = stored.Record.Interaction;
+            if (!S.Events.Contains(e.EventId) && entries.TryGetValue(e.VideoId, out var entry)) Apply(e, entry);
+            S.JournalMark = Math.Max(S.JournalMark, stored.Id);
+        }
+        await _state.WriteStateAsync();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _write.RunAsync();
@@ -109,7 +129,7 @@ public sealed class UserGrain : Grain, IUserGrain
         await _state.WriteStateAsync();
         _dirty = false;
         await this.Stream<CreatorSignal>(StreamNames.CreatorSignals, creatorId)
-            .OnNextAsync(new CreatorSignal(CreatorSignalKind.Follow, null, follow ? 1 : -1, null, null));
+            .OnNextAsync(new CreatorSignal(CreatorSignalKind.Follow, null, follow ? 1 : -1, null));
         return CommandStatus.Ok;
     }
 
@@ -130,19 +150,28 @@ public sealed class UserGrain : Grain, IUserGrain
         var unknown = fresh.Select(e => e.VideoId).Where(id => !entries.ContainsKey(id)).Distinct().ToList();
         if (unknown.Count > 0) return new InteractionResult(CommandStatus.UnknownVideo, 0, duplicates, unknown);
 
-        var signals = new List<VideoSignal>(fresh.Count);
+        if (fresh.Count == 0) return new InteractionResult(CommandStatus.Ok, 0, duplicates, []);
+
+        var userId = this.GetPrimaryKeyString();
+        var records = new List<JournalRecord>(fresh.Count);
         foreach (var e in fresh)
         {
-            signals.Add(Apply(e, entries[e.VideoId]));
+            var entry = entries[e.VideoId];
+            records.Add(new JournalRecord(userId, entry.CreatorId, e, Apply(e, entry)));
         }
-        if (fresh.Count > 0)
+        try
         {
-            await _state.WriteStateAsync();
-            _dirty = false;
-            // One batch per video stream: a view and a like of the same video travel together.
-            await Task.WhenAll(signals.GroupBy(s => s.VideoId, StringComparer.Ordinal)
-                .Select(g => this.Stream<VideoSignal>(StreamNames.VideoSignals, g.Key).OnNextBatchAsync(g.ToList())));
+            S.JournalMark = Math.Max(S.JournalMark, await _journal.AppendAsync(records));
         }
+        catch
+        {
+            // Memory already holds interactions the journal refused: drop this activation, so the
+            // next call starts again from storage and a retry of the same events is not a "duplicate".
+            DeactivateOnIdle();
+            throw;
+        }
+        _dirty = true;
+        _write.Schedule();
         return new InteractionResult(CommandStatus.Ok, fresh.Count, duplicates, []);
     }
 

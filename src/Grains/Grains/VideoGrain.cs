@@ -7,9 +7,10 @@ using OrleansTok.Streams;
 namespace OrleansTok.Grains;
 
 /// <summary>
-/// Owns one video: metadata, status, counters and its embedding, learned from every interaction
-/// that reaches it on its signal stream. Changes reach retrieval within a quarter second through
-/// the catalog stream, batched per video.
+/// Owns one video: metadata, status, counters and its embedding, learned from every interaction.
+/// Interactions arrive from the journal (exactly once, persisted before acknowledged); impression
+/// counts arrive on its signal stream. Changes reach retrieval within a quarter second through the
+/// catalog stream, batched per video.
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.VideoSignals)]
 public sealed class VideoGrain : Grain, IVideoGrain
@@ -20,7 +21,6 @@ public sealed class VideoGrain : Grain, IVideoGrain
     private readonly IPersistentState<VideoState> _state;
     private readonly RecommendationOptions _options;
     private readonly Dictionary<string, float> _pendingPopularity = new(StringComparer.Ordinal);
-    private readonly CounterSet _pendingCreatorDelta = new();
     private Debounced _publish = null!;
     private Debounced _write = null!;
     private bool _dirty;
@@ -64,7 +64,7 @@ public sealed class VideoGrain : Grain, IVideoGrain
         await Task.WhenAll(
             CatalogStream().OnNextAsync(new CatalogUpdate(CatalogChange.Upsert, upload.Id, entry, null, upload.UploadedAt)),
             this.Stream<CreatorSignal>(StreamNames.CreatorSignals, upload.CreatorId)
-                .OnNextAsync(new CreatorSignal(CreatorSignalKind.Upload, upload.Id, 0, null, entry.Embedding)));
+                .OnNextAsync(new CreatorSignal(CreatorSignalKind.Upload, upload.Id, 0, entry.Embedding)));
         return CommandStatus.Ok;
     }
 
@@ -92,13 +92,41 @@ public sealed class VideoGrain : Grain, IVideoGrain
         return CommandStatus.Ok;
     }
 
+    /// <summary>Impression counts from the silos' batchers (derived data, at most once).</summary>
     private Task OnSignalAsync(VideoSignal signal)
     {
         if (!S.Exists || !S.RecentEvents.Add(signal.EventId)) return Task.CompletedTask;
+        Apply(signal);
+        _write.Schedule();
+        return Task.CompletedTask;
+    }
 
-        var delta = CounterRules.Delta(signal, S.Upload!.DurationMs, _options.Weights);
-        S.Counters.Add(delta);
-        _pendingCreatorDelta.Add(delta);
+    public async Task<VideoCounters> ApplyJournal(JournalBatchId batch, IReadOnlyList<VideoSignal> signals)
+    {
+        if (!S.Exists) return CounterRules.Zero;
+        var delta = new CounterSet();
+        foreach (var signal in signals) delta.Add(CounterRules.Delta(signal, S.Upload!.DurationMs, _options.Weights));
+        if (S.Journal.Contains(batch)) return delta.ToRecord(); // a replay: the creator still needs the same delta
+
+        foreach (var signal in signals) Apply(signal);
+        S.Journal.Set(batch);
+        try
+        {
+            await _state.WriteStateAsync();
+            _dirty = false;
+        }
+        catch
+        {
+            // Memory now holds a batch storage does not: start again from storage, and the journal replays it.
+            DeactivateOnIdle();
+            throw;
+        }
+        return delta.ToRecord();
+    }
+
+    private void Apply(VideoSignal signal)
+    {
+        S.Counters.Add(CounterRules.Delta(signal, S.Upload!.DurationMs, _options.Weights));
         if (signal.UserEmbedding.Length == S.Embedding.Length)
         {
             EmbeddingLearner.Update(S.Embedding, signal.UserEmbedding, signal.Engagement,
@@ -116,8 +144,6 @@ public sealed class VideoGrain : Grain, IVideoGrain
         _dirty = true;
         // An impression changes no rate, embedding or popularity: retrieval does not need to hear of it.
         if (!signal.IsImpression) _publish.Schedule();
-        _write.Schedule();
-        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<Neighbour>> GetNeighbours(int count) =>
@@ -149,21 +175,10 @@ public sealed class VideoGrain : Grain, IVideoGrain
 
     private async Task PublishAsync()
     {
-        if (!S.Exists) return;
-        var tasks = new List<Task>(2);
-        if (S.Status == VideoStatus.Active)
-        {
-            var popularity = _pendingPopularity.Count > 0 ? new Dictionary<string, float>(_pendingPopularity) : null;
-            tasks.Add(CatalogStream().OnNextAsync(new CatalogUpdate(CatalogChange.Upsert, S.Upload!.Id, Entry(), popularity, DateTimeOffset.UtcNow)));
-        }
-        if (!_pendingCreatorDelta.IsZero)
-        {
-            tasks.Add(this.Stream<CreatorSignal>(StreamNames.CreatorSignals, S.Upload!.CreatorId)
-                .OnNextAsync(new CreatorSignal(CreatorSignalKind.Engagement, S.Upload.Id, 0, _pendingCreatorDelta.ToRecord(), null)));
-        }
+        if (!S.Exists || S.Status != VideoStatus.Active) return;
+        var popularity = _pendingPopularity.Count > 0 ? new Dictionary<string, float>(_pendingPopularity) : null;
         _pendingPopularity.Clear();
-        _pendingCreatorDelta.Clear();
-        await Task.WhenAll(tasks);
+        await CatalogStream().OnNextAsync(new CatalogUpdate(CatalogChange.Upsert, S.Upload!.Id, Entry(), popularity, DateTimeOffset.UtcNow));
     }
 
     private async Task WriteIfDirtyAsync()

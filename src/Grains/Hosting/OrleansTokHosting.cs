@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansTok.Grains;
+using OrleansTok.Journal;
 using OrleansTok.Recommendation;
 using OrleansTok.Streams;
 
@@ -64,7 +66,7 @@ public static class OrleansTokHosting
         return silo;
     }
 
-    /// <summary>Cluster membership and grain state in PostgreSQL (the schema must have been applied).</summary>
+    /// <summary>Cluster membership, grain state and the interaction journal in PostgreSQL (the schema must have been applied).</summary>
     public static ISiloBuilder AddOrleansTokPostgres(this ISiloBuilder silo, string connectionString)
     {
         silo.UseAdoNetClustering(o =>
@@ -80,6 +82,8 @@ public static class OrleansTokHosting
         // Orleans' own binary serializer: compact, fast and version-tolerant through the [Id] attributes on state types.
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(StorageNames.Grains)
             .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        silo.Services.AddSingleton(new PostgresDataSource(connectionString));
+        silo.Services.AddSingleton<IInteractionJournal, PostgresJournal>();
         return silo;
     }
 
@@ -101,6 +105,13 @@ public static class OrleansTokHosting
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ImpressionBatcher>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ImpressionBatcher>());
+        silo.Services.TryAddSingleton<IInteractionJournal, MemoryJournal>();
+        silo.Services.AddHostedService<JournalWatchdog>();
+        silo.Services.AddOptions<JournalOptions>()
+            .Bind(configuration.GetSection(JournalOptions.Section))
+            .Validate(o => o.Partitions is >= 1 and <= 256, "Journal:Partitions must be between 1 and 256")
+            .Validate(o => o.BatchSize >= 1 && o.MaxWriteBatch >= 1, "Journal batch sizes must be positive")
+            .ValidateOnStart();
         silo.Services.AddOptions<RecommendationOptions>()
             .Bind(configuration.GetSection(RecommendationOptions.Section))
             .Validate(o => o.Dimension is >= 4 and <= 256, "Recommendation:Dimension must be between 4 and 256")

@@ -6,7 +6,7 @@ namespace OrleansTok.Recommendation;
 /// <summary>What one signal adds to a video's counters and to its trending popularity.</summary>
 public static class CounterRules
 {
-    private static readonly VideoCounters Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static readonly VideoCounters Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     public static VideoCounters Delta(VideoSignal signal, int durationMs, EngagementWeights weights)
     {

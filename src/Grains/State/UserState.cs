@@ -30,6 +30,9 @@ public sealed class UserState
     [Id(21)] public long Watched { get; set; }
     [Id(22)] public long Interactions { get; set; }
     [Id(23)] public List<string> RecentPositives { get; set; } = [];
+
+    /// <summary>The highest journal id whose interaction this state includes; later ones are replayed on activation.</summary>
+    [Id(24)] public long JournalMark { get; set; }
 }
 
 /// <summary>What one feed request showed, kept so later actions can be joined to it (request id → items, scores, sources, features).</summary>

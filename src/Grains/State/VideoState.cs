@@ -12,6 +12,7 @@ public sealed class VideoState
     [Id(4)] public CounterSet Counters { get; set; } = new();
     [Id(5)] public Recommendation.RecentIds RecentEvents { get; set; } = Recommendation.RecentIds.Create(256);
     [Id(6)] public Recommendation.CoEngagement CoEngagement { get; set; } = new();
+    [Id(7)] public JournalMarks Journal { get; set; } = new();
 }
 
 /// <summary>Mutable engagement counters, shared by video and creator state.</summary>
@@ -55,6 +56,7 @@ public sealed class CreatorState
     [Id(2)] public List<string> Recent { get; set; } = [];
     [Id(3)] public CounterSet Totals { get; set; } = new();
     [Id(4)] public float[] Embedding { get; set; } = [];
+    [Id(5)] public JournalMarks Journal { get; set; } = new();
 }
 
 [GenerateSerializer, Alias("ot.CatalogPartitionState")]

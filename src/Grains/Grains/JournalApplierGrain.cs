@@ -1,0 +1,190 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansTok.Journal;
+using OrleansTok.Model;
+using OrleansTok.State;
+
+namespace OrleansTok.Grains;
+
+/// <summary>
+/// Applies one journal partition. It claims waiting records as a numbered batch, hands each video
+/// its signals and each creator its summed delta, and only then moves on. Videos and creators
+/// persist a batch before they answer and remember the last batch per partition, so after a crash
+/// the partition replays every claimed batch from its last recorded point and consumers skip what
+/// they already hold: exactly once in effect.
+/// </summary>
+public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain
+{
+    private readonly IPersistentState<JournalApplierState> _state;
+    private readonly IInteractionJournal _journal;
+    private readonly JournalOptions _options;
+    private readonly ILogger<JournalApplierGrain> _logger;
+    private readonly Queue<JournalRecord> _memory = new();
+    private (long Batch, IReadOnlyList<JournalRecord> Records)? _inflight;
+    private long _lastClaimed;
+    private bool _recovered;
+    private bool _pumping;
+    private bool _again;
+    private int _failures;
+    private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
+    private Debounced _write = null!;
+
+    public JournalApplierGrain([PersistentState("journal-applier", StorageNames.Grains)] IPersistentState<JournalApplierState> state,
+        IInteractionJournal journal, IOptions<JournalOptions> options, ILogger<JournalApplierGrain> logger)
+    {
+        _state = state;
+        _journal = journal;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    private int Partition => (int)this.GetPrimaryKeyLong();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _write = new Debounced(this, TimeSpan.FromSeconds(1), () => _state.WriteStateAsync());
+        // The poll keeps the partition active and catches records whose wake-up call was lost.
+        this.RegisterGrainTimer(_ => { Pump(); return Task.CompletedTask; },
+            new GrainTimerCreationOptions(_options.PollInterval, _options.PollInterval) { KeepAlive = true, Interleave = true });
+        Pump();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _write.RunAsync();
+
+    public Task Kick()
+    {
+        Pump();
+        return Task.CompletedTask;
+    }
+
+    public Task Enqueue(IReadOnlyList<JournalRecord> records)
+    {
+        foreach (var r in records) _memory.Enqueue(r);
+        Pump();
+        return Task.CompletedTask;
+    }
+
+    public Task<JournalProgress> GetProgress() =>
+        Task.FromResult(new JournalProgress(Partition, _state.State.AppliedBatch, _state.State.AppliedRecords,
+            _memory.Count + (_inflight?.Records.Count ?? 0)));
+
+    /// <summary>One pump at a time, running on the grain's scheduler; calls that arrive meanwhile ask it to go round again.</summary>
+    private void Pump()
+    {
+        if (_pumping)
+        {
+            _again = true;
+            return;
+        }
+        _pumping = true;
+        _ = PumpAsync();
+    }
+
+    private async Task PumpAsync()
+    {
+        try
+        {
+            do
+            {
+                _again = false;
+                if (!_recovered) await RecoverAsync();
+                while (await StepAsync())
+                {
+                }
+                await TrimIfDueAsync();
+            }
+            while (_again);
+            _failures = 0;
+        }
+        catch (Exception ex)
+        {
+            // Left for the next poll: the claimed batch stays in flight and is retried first.
+            if (_failures++ % 10 == 0) LogApplyFailed(ex, Partition, _failures);
+        }
+        finally
+        {
+            _pumping = false;
+        }
+    }
+
+    /// <summary>Replays every batch claimed after the last recorded one (consumers skip the ones they hold).</summary>
+    private async Task RecoverAsync()
+    {
+        if (_journal.IsDurable)
+        {
+            var claimed = await _journal.ReadClaimedAsync(Partition, _state.State.AppliedBatch);
+            foreach (var batch in claimed.GroupBy(r => r.Batch).OrderBy(g => g.Key))
+            {
+                await ApplyAsync(batch.Key, batch.Select(r => r.Record).ToList());
+            }
+            _lastClaimed = Math.Max(_state.State.AppliedBatch, await _journal.LastClaimedBatchAsync(Partition));
+        }
+        else
+        {
+            _lastClaimed = _state.State.AppliedBatch;
+        }
+        _recovered = true;
+    }
+
+    private async Task<bool> StepAsync()
+    {
+        if (_inflight is null)
+        {
+            var batch = _lastClaimed + 1;
+            List<JournalRecord> records;
+            if (_journal.IsDurable)
+            {
+                records = (await _journal.ClaimAsync(Partition, batch, _options.BatchSize)).Select(r => r.Record).ToList();
+            }
+            else
+            {
+                var taken = new List<JournalRecord>(Math.Min(_memory.Count, _options.BatchSize));
+                while (taken.Count < _options.BatchSize && _memory.TryDequeue(out var r)) taken.Add(r);
+                records = taken;
+            }
+            if (records.Count == 0) return false;
+            _lastClaimed = batch;
+            _inflight = (batch, records);
+        }
+        var (number, inflight) = _inflight.Value;
+        await ApplyAsync(number, inflight);
+        _inflight = null;
+        return true;
+    }
+
+    private async Task ApplyAsync(long batch, IReadOnlyList<JournalRecord> records)
+    {
+        var id = new JournalBatchId(Partition, batch);
+        var perVideo = await Task.WhenAll(records.GroupBy(r => r.Signal.VideoId, StringComparer.Ordinal).Select(async g =>
+            (Creator: g.First().CreatorId,
+             Delta: await GrainFactory.GetGrain<IVideoGrain>(g.Key).ApplyJournal(id, g.Select(r => r.Signal).ToList()))));
+
+        var perCreator = new Dictionary<string, CounterSet>(StringComparer.Ordinal);
+        foreach (var (creator, delta) in perVideo)
+        {
+            if (!perCreator.TryGetValue(creator, out var sum)) perCreator[creator] = sum = new CounterSet();
+            sum.Add(delta);
+        }
+        await Task.WhenAll(perCreator.Where(kv => !kv.Value.IsZero)
+            .Select(kv => GrainFactory.GetGrain<ICreatorGrain>(kv.Key).ApplyJournal(id, kv.Value.ToRecord())));
+
+        if (batch > _state.State.AppliedBatch)
+        {
+            _state.State.AppliedBatch = batch;
+            _state.State.AppliedRecords += records.Count;
+            _write.Schedule();
+        }
+    }
+
+    private async Task TrimIfDueAsync()
+    {
+        if (!_journal.IsDurable || DateTimeOffset.UtcNow - _lastTrim < TimeSpan.FromMinutes(1)) return;
+        _lastTrim = DateTimeOffset.UtcNow;
+        await _write.RunAsync(); // never delete past the point a restarted partition would resume from
+        await _journal.TrimAsync(Partition, _state.State.AppliedBatch, _options.Retention);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal partition {Partition} could not apply its batch ({Failures} failures in a row); retrying")]
+    private partial void LogApplyFailed(Exception exception, int partition, int failures);
+}

@@ -1,0 +1,18 @@
+-- The interaction journal: every acknowledged interaction, appended before the API answers 202
+-- and applied to videos and creators by one applier grain per partition. Idempotent.
+CREATE TABLE IF NOT EXISTS orleanstok_journal
+(
+    id         bigserial   PRIMARY KEY,
+    partition  smallint    NOT NULL,
+    batch      bigint      NULL,          -- set when an applier claims the record
+    user_id    text        NOT NULL,
+    event_id   text        NOT NULL,
+    payload    bytea       NOT NULL,      -- the JournalRecord, in Orleans' binary serialization
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT orleanstok_journal_event UNIQUE (user_id, event_id)
+);
+
+-- What each partition still has to claim, oldest first.
+CREATE INDEX IF NOT EXISTS orleanstok_journal_waiting ON orleanstok_journal (partition, id) WHERE batch IS NULL;
+-- Claimed batches, for recovery after a crash and for trimming.
+CREATE INDEX IF NOT EXISTS orleanstok_journal_claimed ON orleanstok_journal (partition, batch) WHERE batch IS NOT NULL;

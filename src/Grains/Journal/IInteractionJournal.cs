@@ -1,0 +1,41 @@
+using OrleansTok.Model;
+
+namespace OrleansTok.Journal;
+
+/// <summary>A journal record with its position: the journal id (per user, ids only grow) and the batch that claimed it.</summary>
+public readonly record struct StoredRecord(long Id, long Batch, JournalRecord Record);
+
+/// <summary>
+/// The interaction journal: every interaction is appended here before the API acknowledges it,
+/// then applied to videos and creators by the partition appliers. The PostgreSQL journal is
+/// durable; the embedded one hands records straight to the appliers and lives only in memory.
+/// </summary>
+public interface IInteractionJournal
+{
+    /// <summary>True when appended records survive any process dying (and users and appliers must replay them).</summary>
+    bool IsDurable { get; }
+
+    /// <summary>Appends the records (a record whose user and event id are already journaled is skipped) and answers the highest journal id written, 0 if none.</summary>
+    Task<long> AppendAsync(IReadOnlyList<JournalRecord> records);
+
+    /// <summary>A user's records after <paramref name="afterId"/>, oldest first (durable journals only).</summary>
+    Task<IReadOnlyList<StoredRecord>> ReadUserAsync(string userId, long afterId);
+
+    /// <summary>The highest batch number ever claimed in a partition, 0 if none.</summary>
+    Task<long> LastClaimedBatchAsync(int partition);
+
+    /// <summary>Records claimed by batches after <paramref name="afterBatch"/>, ordered by batch then id.</summary>
+    Task<IReadOnlyList<StoredRecord>> ReadClaimedAsync(int partition, long afterBatch);
+
+    /// <summary>Claims up to <paramref name="max"/> waiting records of a partition for <paramref name="batch"/>, oldest first.</summary>
+    Task<IReadOnlyList<StoredRecord>> ClaimAsync(int partition, long batch, int max);
+
+    /// <summary>Deletes records applied at or before <paramref name="appliedBatch"/> and older than <paramref name="retention"/>.</summary>
+    Task TrimAsync(int partition, long appliedBatch, TimeSpan retention);
+}
+
+public static class JournalPartitioning
+{
+    /// <summary>Records are partitioned by video, so all of a video's records are applied by one partition, in batch order.</summary>
+    public static int Of(string videoId, int partitions) => Recommendation.IdHash.Partition(videoId, partitions);
+}

@@ -1,0 +1,22 @@
+namespace OrleansTok.Journal;
+
+/// <summary>Settings of the interaction journal (configuration section <c>Journal</c>); every silo must agree on <see cref="Partitions"/>.</summary>
+public sealed class JournalOptions
+{
+    public const string Section = "Journal";
+
+    /// <summary>Journal partitions, each applied by one grain in order; records are partitioned by video.</summary>
+    public int Partitions { get; set; } = 4;
+
+    /// <summary>Most records one partition claims and applies as one batch.</summary>
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>How often appliers look for records whose wake-up call was lost, and how often silos wake appliers after a failover.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long applied records stay, for users whose write-behind state must be replayed after a crash.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Most records one INSERT of the group-commit writer carries.</summary>
+    public int MaxWriteBatch { get; set; } = 2000;
+}

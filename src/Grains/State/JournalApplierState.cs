@@ -1,0 +1,23 @@
+namespace OrleansTok.State;
+
+/// <summary>How far a journal partition has been applied. Written behind: replaying applied batches is harmless.</summary>
+[GenerateSerializer, Alias("ot.JournalApplierState")]
+public sealed class JournalApplierState
+{
+    [Id(0)] public long AppliedBatch { get; set; }
+    [Id(1)] public long AppliedRecords { get; set; }
+}
+
+/// <summary>
+/// The last journal batch a consumer applied, per partition. Batches of a partition reach a consumer
+/// in order, so a batch at or below the mark is a replay and changes nothing.
+/// </summary>
+[GenerateSerializer, Alias("ot.JournalMarks")]
+public sealed class JournalMarks
+{
+    [Id(0)] public Dictionary<int, long> Applied { get; set; } = [];
+
+    public bool Contains(Model.JournalBatchId batch) => Applied.GetValueOrDefault(batch.Partition) >= batch.Batch;
+
+    public void Set(Model.JournalBatchId batch) => Applied[batch.Partition] = batch.Batch;
+}
