@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts (or stops) a throwaway PostgreSQL 15 on loopback for tests and local runs.
-#   scripts/postgres.sh start [PORT]   prints the connection string on stdout
-#   scripts/postgres.sh stop
+#   scripts/postgres.sh start [PORT]   prints the connection string on stdout (keeps existing data)
+#   scripts/postgres.sh stop           fast shutdown; data stays for the next start
+#   scripts/postgres.sh reset          stop and delete the data directory
 # PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
 set -euo pipefail
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -29,20 +30,28 @@ case "${1:-start}" in
       echo "Host=127.0.0.1;Port=$PORT;Username=postgres;Password=postgres;Database=orleanstok"
       exit 0
     fi
-    rm -rf "$DATA"
-    mkdir -p "$DATA"
-    [ "$(id -u)" = 0 ] && chown postgres "$DATA"
-    as_owner "$PG_BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 >/dev/null
+    fresh=false
+    if [ ! -f "$DATA/PG_VERSION" ]; then
+      rm -rf "$DATA"
+      mkdir -p "$DATA"
+      [ "$(id -u)" = 0 ] && chown postgres "$DATA"
+      as_owner "$PG_BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 >/dev/null
+      fresh=true
+    fi
     as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
       -o "-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
-    as_owner "$PG_BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -qc "CREATE DATABASE orleanstok" >/dev/null
+    if $fresh; then as_owner "$PG_BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -qc "CREATE DATABASE orleanstok" >/dev/null; fi
     echo "Host=127.0.0.1;Port=$PORT;Username=postgres;Password=postgres;Database=orleanstok"
     ;;
   stop)
     as_owner "$PG_BIN/pg_ctl" -D "$DATA" -m fast stop >/dev/null 2>&1 || true
     ;;
+  reset)
+    as_owner "$PG_BIN/pg_ctl" -D "$DATA" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$DATA"
+    ;;
   *)
-    echo "usage: $0 start [PORT] | stop" >&2
+    echo "usage: $0 start [PORT] | stop | reset" >&2
     exit 2
     ;;
 esac

@@ -29,6 +29,7 @@ public static class ApiHost
         if (configuration.PostgresConnectionString() is { } postgres)
         {
             await PostgresSchema.ApplyAsync(postgres);
+            builder.Services.AddSingleton(new OrleansTok.Journal.PostgresDataSource(postgres));
         }
 
         if (string.Equals(configuration["Orleans:Role"], "client", StringComparison.OrdinalIgnoreCase))
@@ -67,7 +68,7 @@ public static class ApiHost
         app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
-        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).WithTags("Health").AllowAnonymous();
+        app.MapHealth();
         app.MapDevToken();
         app.MapUsers();
         app.MapFeed();

@@ -52,10 +52,17 @@ public static class OrleansTokHosting
             silo.AddOrleansTokPostgres(postgres);
         }
 
+        // Operators tune failure detection (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, …)
+        // and how long a call may wait for a silo that died (Orleans:ResponseTimeout).
+        silo.Configure<ClusterMembershipOptions>(orleans.GetSection("Membership"));
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = orleans.GetValue("ResponseTimeout", DefaultResponseTimeout));
         silo.AddOrleansTokStreams(configuration);
         silo.AddOrleansTokServices(configuration);
         return silo;
     }
+
+    /// <summary>Orleans waits 30 s by default; a feed request that cannot finish in 10 s is better answered with a 503.</summary>
+    public static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>In-memory grain storage (the embedded default) with Orleans' binary serializer instead of the default JSON.</summary>
     public static ISiloBuilder AddOrleansTokMemoryStorage(this ISiloBuilder silo)
@@ -105,6 +112,7 @@ public static class OrleansTokHosting
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ImpressionBatcher>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ImpressionBatcher>());
+        silo.Services.AddNpgsqlExceptionSerialization();
         silo.Services.TryAddSingleton<IInteractionJournal, MemoryJournal>();
         silo.Services.AddHostedService<JournalWatchdog>();
         silo.Services.AddOptions<JournalOptions>()
@@ -121,6 +129,13 @@ public static class OrleansTokHosting
         return silo;
     }
 
+    /// <summary>
+    /// Lets database errors raised in a grain reach the caller as themselves (the API answers 503 for
+    /// them) instead of failing to serialize on the way back.
+    /// </summary>
+    private static void AddNpgsqlExceptionSerialization(this IServiceCollection services) =>
+        services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
+
     /// <summary>An Orleans client that finds the cluster's gateways in PostgreSQL (or on localhost without it).</summary>
     public static IClientBuilder UseOrleansTok(this IClientBuilder client, IConfiguration configuration)
     {
@@ -128,6 +143,8 @@ public static class OrleansTokHosting
         var clusterId = orleans["ClusterId"] ?? "orleanstok";
         var serviceId = orleans["ServiceId"] ?? "orleanstok";
         var postgres = configuration.PostgresConnectionString();
+        client.Services.AddNpgsqlExceptionSerialization();
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = orleans.GetValue("ResponseTimeout", DefaultResponseTimeout));
         if (postgres is null)
         {
             client.UseLocalhostClustering(orleans.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT), serviceId, clusterId);

@@ -21,13 +21,16 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
     private readonly IGrainFactory _grains;
     private readonly JournalOptions _options;
     private readonly ILogger<PostgresJournal> _logger;
+    private readonly string _serviceId;
     private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
 
     private sealed record PendingAppend(IReadOnlyList<JournalRecord> Records, TaskCompletionSource<long> Done);
 
-    public PostgresJournal(PostgresDataSource db, Serializer serializer, IGrainFactory grains, IOptions<JournalOptions> options, ILogger<PostgresJournal> logger)
+    public PostgresJournal(PostgresDataSource db, Serializer serializer, IGrainFactory grains, IOptions<JournalOptions> options,
+        IOptions<Orleans.Configuration.ClusterOptions> cluster, ILogger<PostgresJournal> logger)
     {
+        _serviceId = cluster.Value.ServiceId;
         _db = db.Source;
         _serializer = serializer;
         _grains = grains;
@@ -100,12 +103,13 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
             }
         }
         await using var command = _db.CreateCommand("""
-            INSERT INTO orleanstok_journal (partition, user_id, event_id, payload)
-            SELECT partition, user_id, event_id, payload FROM unnest(@p, @u, @e, @b) WITH ORDINALITY AS t(partition, user_id, event_id, payload, ord)
+            INSERT INTO orleanstok_journal (service_id, partition, user_id, event_id, payload)
+            SELECT @s, partition, user_id, event_id, payload FROM unnest(@p, @u, @e, @b) WITH ORDINALITY AS t(partition, user_id, event_id, payload, ord)
             ORDER BY ord
-            ON CONFLICT (user_id, event_id) DO NOTHING
+            ON CONFLICT (service_id, user_id, event_id) DO NOTHING
             RETURNING id, user_id, event_id
             """);
+        command.Parameters.AddWithValue("s", _serviceId);
         command.Parameters.Add(new NpgsqlParameter<short[]>("p", NpgsqlDbType.Array | NpgsqlDbType.Smallint) { TypedValue = partitions });
         command.Parameters.Add(new NpgsqlParameter<string[]>("u", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = users });
         command.Parameters.Add(new NpgsqlParameter<string[]>("e", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = events });
@@ -129,7 +133,8 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
     public async Task<IReadOnlyList<StoredRecord>> ReadUserAsync(string userId, long afterId)
     {
         await using var command = _db.CreateCommand(
-            "SELECT id, coalesce(batch, 0), payload FROM orleanstok_journal WHERE user_id = @u AND id > @after ORDER BY id");
+            "SELECT id, coalesce(batch, 0), payload FROM orleanstok_journal WHERE service_id = @s AND user_id = @u AND id > @after ORDER BY id");
+        command.Parameters.AddWithValue("s", _serviceId);
         command.Parameters.AddWithValue("u", userId);
         command.Parameters.AddWithValue("after", afterId);
         return await ReadRecordsAsync(command);
@@ -138,7 +143,8 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
     public async Task<long> LastClaimedBatchAsync(int partition)
     {
         await using var command = _db.CreateCommand(
-            "SELECT coalesce(max(batch), 0) FROM orleanstok_journal WHERE partition = @p AND batch IS NOT NULL");
+            "SELECT coalesce(max(batch), 0) FROM orleanstok_journal WHERE service_id = @s AND partition = @p AND batch IS NOT NULL");
+        command.Parameters.AddWithValue("s", _serviceId);
         command.Parameters.AddWithValue("p", (short)partition);
         return (long)(await command.ExecuteScalarAsync())!;
     }
@@ -146,7 +152,8 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
     public async Task<IReadOnlyList<StoredRecord>> ReadClaimedAsync(int partition, long afterBatch)
     {
         await using var command = _db.CreateCommand(
-            "SELECT id, batch, payload FROM orleanstok_journal WHERE partition = @p AND batch > @after ORDER BY batch, id");
+            "SELECT id, batch, payload FROM orleanstok_journal WHERE service_id = @s AND partition = @p AND batch > @after ORDER BY batch, id");
+        command.Parameters.AddWithValue("s", _serviceId);
         command.Parameters.AddWithValue("p", (short)partition);
         command.Parameters.AddWithValue("after", afterBatch);
         return await ReadRecordsAsync(command);
@@ -157,11 +164,12 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
         await using var command = _db.CreateCommand("""
             UPDATE orleanstok_journal j SET batch = @batch
               FROM (SELECT id FROM orleanstok_journal
-                     WHERE partition = @p AND batch IS NULL
+                     WHERE service_id = @s AND partition = @p AND batch IS NULL
                      ORDER BY id LIMIT @max FOR UPDATE SKIP LOCKED) waiting
              WHERE j.id = waiting.id
             RETURNING j.id, j.batch, j.payload
             """);
+        command.Parameters.AddWithValue("s", _serviceId);
         command.Parameters.AddWithValue("p", (short)partition);
         command.Parameters.AddWithValue("batch", batch);
         command.Parameters.AddWithValue("max", max);
@@ -172,7 +180,8 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
     public async Task TrimAsync(int partition, long appliedBatch, TimeSpan retention)
     {
         await using var command = _db.CreateCommand(
-            "DELETE FROM orleanstok_journal WHERE partition = @p AND batch <= @applied AND created_at < now() - @retention");
+            "DELETE FROM orleanstok_journal WHERE service_id = @s AND partition = @p AND batch <= @applied AND created_at < now() - @retention");
+        command.Parameters.AddWithValue("s", _serviceId);
         command.Parameters.AddWithValue("p", (short)partition);
         command.Parameters.AddWithValue("applied", appliedBatch);
         command.Parameters.AddWithValue("retention", retention);
