@@ -67,11 +67,17 @@ public static class FeedEndpoints
         if (body.Events is null) { v.Add("events", "is required"); return result; }
         if (body.Events.Length is 0 or > MaxEventsPerRequest) { v.Add("events", $"must hold between 1 and {MaxEventsPerRequest} events"); return result; }
 
+        // The same event twice in one request is a client bug; the same event in a later request is a retry (idempotent).
+        var firstIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < body.Events.Length; i++)
         {
             var e = body.Events[i];
             var p = $"events[{i}]";
             if (e is null) { v.Add(p, "must be an object"); continue; }
+            if (e.EventId is not null && !firstIndex.TryAdd(e.EventId, i))
+            {
+                v.Add($"{p}.eventId", $"repeats events[{firstIndex[e.EventId]}].eventId: an event id must be unique within a request");
+            }
             var ok = v.Id($"{p}.eventId", e.EventId) & v.Id($"{p}.videoId", e.VideoId);
             if (e.FeedRequestId is not null) ok &= v.Id($"{p}.feedRequestId", e.FeedRequestId);
             InteractionType type = default;

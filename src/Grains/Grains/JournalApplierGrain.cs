@@ -42,7 +42,8 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _write = new Debounced(this, TimeSpan.FromSeconds(1), () => _state.WriteStateAsync());
+        // Only a durable journal has a position worth keeping.
+        _write = new Debounced(this, TimeSpan.FromSeconds(1), () => _journal.IsDurable ? _state.WriteStateAsync() : Task.CompletedTask);
         // The poll keeps the partition active and catches records whose wake-up call was lost.
         this.RegisterGrainTimer(_ => { Pump(); return Task.CompletedTask; },
             new GrainTimerCreationOptions(_options.PollInterval, _options.PollInterval) { KeepAlive = true, Interleave = true });

@@ -65,12 +65,17 @@ public class HttpApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             {
                 new { eventId = "e1", videoId = video, type = "view", watchMs = 15000, feedRequestId = requestId },
                 new { eventId = "e2", videoId = video, type = "like", feedRequestId = requestId },
-                new { eventId = "e2", videoId = video, type = "like" },
             },
         });
         Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
         var accepted = await post.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal((2, 1), (accepted.GetProperty("accepted").GetInt32(), accepted.GetProperty("duplicates").GetInt32()));
+        Assert.Equal((2, 0), (accepted.GetProperty("accepted").GetInt32(), accepted.GetProperty("duplicates").GetInt32()));
+
+        // A retry of an acknowledged event (same id) is acknowledged again and counted once.
+        var retry = await http.PostAsJsonAsync($"/v1/users/{viewer}/interactions", new { events = new[] { new { eventId = "e2", videoId = video, type = "like" } } });
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        accepted = await retry.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((0, 1), (accepted.GetProperty("accepted").GetInt32(), accepted.GetProperty("duplicates").GetInt32()));
 
         JsonElement details = default;
         await Cluster.Eventually.HoldsAsync(async () =>
