@@ -2,7 +2,7 @@
 # A local OrleansTok cluster on loopback: N standalone silos plus the API as an Orleans client,
 # all sharing one PostgreSQL (membership, grain state, reminders, interaction journal).
 #
-#   scripts/cluster.sh up --silos N --postgres CONNSTR [--api-port P] [--no-demo] [--no-build]
+#   scripts/cluster.sh up --silos N --postgres CONNSTR [--api-port P] [--management-port M] [--no-demo] [--no-build]
 #   scripts/cluster.sh kill-silo K        kill -9 silo K (1-based)
 #   scripts/cluster.sh start-silo K       start silo K again (new generation, same ports)
 #   scripts/cluster.sh stop-silo K        SIGTERM silo K: it leaves the cluster gracefully
@@ -10,7 +10,8 @@
 #   scripts/cluster.sh status             processes, readiness, membership rows
 #   scripts/cluster.sh down               SIGTERM everything, kill -9 what is left after 30 s
 #
-# Silo K listens on 127.0.0.1:(11110+K) for silos and :(30000+K) for clients. Extra settings for
+# Silo K listens on 127.0.0.1:(11110+K) for silos, :(30000+K) for clients and :(M+K) for operators
+# (health, /metrics, /dashboard); the API's management port is M (default 9400). Extra settings for
 # every process can be passed as environment variables to `up` (Orleans__*, Journal__*, Auth__*,
 # RateLimits__*, Recommendation__*, Logging__*, ASPNETCORE_ENVIRONMENT, DOTNET_ENVIRONMENT); they
 # are remembered, so a silo started later joins with the same settings.
@@ -30,22 +31,22 @@ start_silo() {
   local k=$1
   alive "$DIR/silo$k.pid" && { echo "silo $k already running (pid $(cat "$DIR/silo$k.pid"))"; return; }
   ConnectionStrings__Postgres="$(setting postgres)" \
-  Orleans__SiloPort=$((11110 + k)) Orleans__GatewayPort=$((30000 + k)) \
+  Orleans__SiloPort=$((11110 + k)) Orleans__GatewayPort=$((30000 + k)) Management__Port=$(( $(setting management-port) + k )) \
   DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Production}" \
     setsid dotnet "$SILO_DLL" >>"$DIR/silo$k.log" 2>&1 < /dev/null &
   echo $! > "$DIR/silo$k.pid"
-  echo "silo $k started (pid $!, silo port $((11110 + k)), gateway $((30000 + k)))"
+  echo "silo $k started (pid $!, silo port $((11110 + k)), gateway $((30000 + k)), management http://127.0.0.1:$(( $(setting management-port) + k )))"
 }
 
 start_api() {
   alive "$DIR/api.pid" && { echo "api already running (pid $(cat "$DIR/api.pid"))"; return; }
   local port; port=$(setting api-port)
   ConnectionStrings__Postgres="$(setting postgres)" Orleans__Role=client \
-  Demo__Enabled="$(setting demo)" \
+  Demo__Enabled="$(setting demo)" Management__Port="$(setting management-port)" \
   ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" \
     setsid dotnet "$API_DLL" --urls "http://127.0.0.1:$port" >>"$DIR/api.log" 2>&1 < /dev/null &
   echo $! > "$DIR/api.pid"
-  echo "api started (pid $!, http://127.0.0.1:$port)"
+  echo "api started (pid $!, http://127.0.0.1:$port, management http://127.0.0.1:$(setting management-port))"
 }
 
 wait_ready() {
@@ -70,12 +71,13 @@ cmd=${1:-status}; shift || true
 if [ "$cmd" != up ] && [ -f "$DIR/env" ]; then set -a; . "$DIR/env"; set +a; fi
 case "$cmd" in
   up)
-    silos=3; postgres=""; port=8080; demo=true; build=true
+    silos=3; postgres=""; port=8080; management=9400; demo=true; build=true
     while [ $# -gt 0 ]; do
       case "$1" in
         --silos) silos=$2; shift 2 ;;
         --postgres) postgres=$2; shift 2 ;;
         --api-port) port=$2; shift 2 ;;
+        --management-port) management=$2; shift 2 ;;
         --no-demo) demo=false; shift ;;
         --no-build) build=false; shift ;;
         *) die "unknown option $1" ;;
@@ -84,7 +86,7 @@ case "$cmd" in
     [ -n "$postgres" ] || die "up needs --postgres CONNSTR (scripts/postgres.sh start prints one)"
     [[ "$silos" =~ ^[1-9][0-9]*$ ]] || die "--silos must be a positive number"
     mkdir -p "$DIR"
-    echo "$postgres" > "$DIR/postgres"; echo "$port" > "$DIR/api-port"; echo "$silos" > "$DIR/silos"; echo "$demo" > "$DIR/demo"
+    echo "$postgres" > "$DIR/postgres"; echo "$port" > "$DIR/api-port"; echo "$silos" > "$DIR/silos"; echo "$demo" > "$DIR/demo"; echo "$management" > "$DIR/management-port"
     env | grep -E '^(Orleans__|Journal__|Auth__|RateLimits__|Recommendation__|Logging__|ASPNETCORE_ENVIRONMENT=|DOTNET_ENVIRONMENT=)' \
       | sed "s/'/'\\\\''/g; s/=\(.*\)/='\1'/" > "$DIR/env" || true
     if $build; then dotnet build -c Release -v q "$ROOT/src/Silo" >/dev/null && dotnet build -c Release -v q "$ROOT/src/Api" >/dev/null; fi
@@ -102,7 +104,13 @@ case "$cmd" in
     for f in "$DIR"/silo*.pid "$DIR"/api.pid; do
       [ -f "$f" ] || continue
       name=$(basename "$f" .pid)
-      if alive "$f"; then echo "$name: running (pid $(cat "$f"))"; else echo "$name: stopped"; fi
+      k=${name#silo}; [ "$name" = api ] && k=0
+      mport=$(( $(setting management-port) + k ))
+      if alive "$f"; then
+        echo "$name: running (pid $(cat "$f")), ready: $(curl -s -m 3 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mport/health/ready")"
+      else
+        echo "$name: stopped"
+      fi
     done
     port=$(setting api-port)
     [ -n "$port" ] && { echo -n "readiness: "; curl -s "http://127.0.0.1:$port/health/ready" || echo "no answer"; echo; }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using OrleansTok.Api.Endpoints;
 using OrleansTok.Api.Infrastructure;
 using OrleansTok.Api.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansTok.Hosting;
 
 namespace OrleansTok.Api;
@@ -29,7 +30,8 @@ public static class ApiHost
         if (configuration.PostgresConnectionString() is { } postgres)
         {
             await PostgresSchema.ApplyAsync(postgres);
-            builder.Services.AddSingleton(new OrleansTok.Journal.PostgresDataSource(postgres));
+            // Readiness pings the database; a co-hosted silo shares this pool with its journal.
+            builder.Services.TryAddSingleton(_ => new OrleansTok.Journal.PostgresDataSource(postgres));
         }
 
         if (string.Equals(configuration["Orleans:Role"], "client", StringComparison.OrdinalIgnoreCase))
@@ -46,6 +48,7 @@ public static class ApiHost
         }
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddOrleansTokManagement(publicUrls: true);
         builder.AddOrleansTokAuthentication();
         builder.AddOrleansTokRateLimits();
         builder.Services.AddProblemDetails();
@@ -64,11 +67,12 @@ public static class ApiHost
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseStatusCodePages();
+        app.UseRouting();
+        app.MapOrleansTokManagement();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
-        app.MapHealth();
         app.MapDevToken();
         app.MapUsers();
         app.MapFeed();

@@ -1,12 +1,16 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrleansTok.Hosting;
 
 // A standalone OrleansTok silo for cluster mode. Configuration (appsettings.json, environment, arguments):
-//   ConnectionStrings:Postgres   cluster membership and grain state in PostgreSQL (required for more than one silo)
+//   ConnectionStrings:Postgres   membership, grain state, reminders and the journal in PostgreSQL (required for more than one silo)
 //   Orleans:SiloPort, Orleans:GatewayPort, Orleans:AdvertisedIP, Orleans:ClusterId, Orleans:ServiceId
-// `migrate` applies the PostgreSQL schema and exits.
-var builder = Host.CreateApplicationBuilder(args.Where(a => a != "migrate").ToArray());
+//   Management:Port, Management:Address   health, /metrics and /dashboard (loopback unless set)
+// `migrate` applies the PostgreSQL schema and exits. SIGTERM stops gracefully: the silo leaves the
+// cluster and every grain deactivates with its state written.
+var builder = WebApplication.CreateBuilder(args.Where(a => a != "migrate").ToArray());
 var postgres = builder.Configuration.PostgresConnectionString();
 
 if (args.Contains("migrate"))
@@ -26,9 +30,15 @@ if (postgres is not null)
     await PostgresSchema.ApplyAsync(postgres);
 }
 builder.UseOrleans(silo => silo.UseOrleansTok(builder.Configuration));
+builder.AddOrleansTokManagement(publicUrls: false);
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 if (builder.Environment.IsDevelopment() && postgres is null)
 {
     Console.WriteLine("No ConnectionStrings:Postgres: running a single in-memory silo on localhost.");
 }
-await builder.Build().RunAsync();
+
+var app = builder.Build();
+app.UseRouting();
+app.MapOrleansTokManagement();
+await app.RunAsync();
 return 0;

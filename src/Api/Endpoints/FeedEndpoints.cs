@@ -5,6 +5,8 @@ using OrleansTok.Api.Infrastructure;
 using OrleansTok.Api.Security;
 using OrleansTok.Grains;
 using OrleansTok.Model;
+using OrleansTok.Telemetry;
+using System.Diagnostics;
 
 namespace OrleansTok.Api.Endpoints;
 
@@ -21,7 +23,7 @@ public static class FeedEndpoints
         users.MapPost("/interactions", PostInteractions);
     }
 
-    private static async Task<Results<Ok<FeedPage>, ValidationProblem, ProblemHttpResult>> GetFeed(string userId, int? count, ClaimsPrincipal caller, IGrainFactory grains)
+    private static async Task<Results<Ok<FeedPage>, ValidationProblem, ProblemHttpResult>> GetFeed(string userId, int? count, ClaimsPrincipal caller, IGrainFactory grains, ILogger<FeedPage> logger)
     {
         var v = new Validator();
         v.Id("userId", userId);
@@ -30,7 +32,12 @@ public static class FeedEndpoints
         if (!v.IsValid) return Problems.Invalid(v);
         if (!caller.Is(userId)) return Problems.Forbidden("Users read only their own feed.");
 
-        var page = await grains.GetGrain<IUserGrain>(userId).GetFeed(new FeedRequest(n));
+        var started = Stopwatch.GetTimestamp();
+        var requestId = Guid.NewGuid().ToString("N");
+        RequestScope.Flow(RequestScope.FeedRequestId, requestId);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { [RequestScope.FeedRequestId] = requestId });
+        var page = await grains.GetGrain<IUserGrain>(userId).GetFeed(new FeedRequest(n, RequestId: requestId));
+        OrleansTokMetrics.FeedDuration.Record(OrleansTokMetrics.MillisecondsSince(started));
         return page is null ? Problems.NotFound($"User '{userId}' does not exist.") : TypedResults.Ok(page);
     }
 

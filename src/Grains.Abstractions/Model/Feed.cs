@@ -8,7 +8,8 @@ namespace OrleansTok.Model;
 public sealed record FeedRequest(
     [property: Id(0)] int Count,
     [property: Id(1)] bool RecordImpressions = true,
-    [property: Id(2)] bool Explore = true);
+    [property: Id(2)] bool Explore = true,
+    [property: Id(3)] string? RequestId = null);
 
 [GenerateSerializer, Immutable, Alias("ot.FeedItem")]
 public sealed record FeedItem(

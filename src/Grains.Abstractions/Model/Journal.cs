@@ -12,7 +12,8 @@ public sealed record JournalRecord(
     [property: Id(0)] string UserId,
     [property: Id(1)] string CreatorId,
     [property: Id(2)] Interaction Interaction,
-    [property: Id(3)] VideoSignal Signal);
+    [property: Id(3)] VideoSignal Signal,
+    [property: Id(4)] DateTimeOffset AppendedAt);
 
 /// <summary>
 /// A batch of journal records claimed by one journal partition. Batches of a partition are

@@ -54,6 +54,7 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
 
     private Task OnUpdateAsync(CatalogUpdate update)
     {
+        OrleansTok.Telemetry.OrleansTokMetrics.CatalogStreamLag.Record(Math.Max(0, (_time.GetUtcNow() - update.At).TotalMilliseconds));
         switch (update.Change)
         {
             case CatalogChange.Upsert when update.Entry is not null:

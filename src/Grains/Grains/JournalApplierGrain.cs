@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OrleansTok.Journal;
 using OrleansTok.Model;
 using OrleansTok.State;
+using OrleansTok.Telemetry;
 
 namespace OrleansTok.Grains;
 
@@ -13,8 +14,14 @@ namespace OrleansTok.Grains;
 /// the partition replays every claimed batch from its last recorded point and consumers skip what
 /// they already hold: exactly once in effect.
 /// </summary>
-public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain
+public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, IRemindable
 {
+    /// <summary>
+    /// A durable wake-up: after a whole-cluster outage the reminder service (in PostgreSQL) brings
+    /// every partition back even before any silo's watchdog or writer calls it.
+    /// </summary>
+    private const string WakeUp = "journal-wake-up";
+
     private readonly IPersistentState<JournalApplierState> _state;
     private readonly IInteractionJournal _journal;
     private readonly JournalOptions _options;
@@ -40,13 +47,30 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain
 
     private int Partition => (int)this.GetPrimaryKeyLong();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (_journal.IsDurable)
+        {
+            try
+            {
+                await this.RegisterOrUpdateReminder(WakeUp, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Not fatal: the silos' watchdogs wake the partition too; the next activation registers again.
+                LogReminderFailed(ex, Partition);
+            }
+        }
         // Only a durable journal has a position worth keeping.
         _write = new Debounced(this, TimeSpan.FromSeconds(1), () => _journal.IsDurable ? _state.WriteStateAsync() : Task.CompletedTask);
         // The poll keeps the partition active and catches records whose wake-up call was lost.
         this.RegisterGrainTimer(_ => { Pump(); return Task.CompletedTask; },
             new GrainTimerCreationOptions(_options.PollInterval, _options.PollInterval) { KeepAlive = true, Interleave = true });
+        Pump();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
         Pump();
         return Task.CompletedTask;
     }
@@ -170,6 +194,9 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain
         await Task.WhenAll(perCreator.Where(kv => !kv.Value.IsZero)
             .Select(kv => GrainFactory.GetGrain<ICreatorGrain>(kv.Key).ApplyJournal(id, kv.Value.ToRecord())));
 
+        var now = DateTimeOffset.UtcNow;
+        OrleansTokMetrics.InteractionsApplied.Add(records.Count);
+        foreach (var r in records) OrleansTokMetrics.JournalLag.Record(Math.Max(0, (now - r.AppendedAt).TotalMilliseconds));
         if (batch > _state.State.AppliedBatch)
         {
             _state.State.AppliedBatch = batch;
@@ -185,6 +212,9 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain
         await _write.RunAsync(); // never delete past the point a restarted partition would resume from
         await _journal.TrimAsync(Partition, _state.State.AppliedBatch, _options.Retention);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal partition {Partition} could not register its wake-up reminder")]
+    private partial void LogReminderFailed(Exception exception, int partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal partition {Partition} could not apply its batch ({Failures} failures in a row); retrying")]
     private partial void LogApplyFailed(Exception exception, int partition, int failures);

@@ -5,6 +5,7 @@ using OrleansTok.Model;
 using OrleansTok.Recommendation;
 using OrleansTok.State;
 using OrleansTok.Streams;
+using OrleansTok.Telemetry;
 
 namespace OrleansTok.Grains;
 
@@ -153,11 +154,12 @@ public sealed class UserGrain : Grain, IUserGrain
         if (fresh.Count == 0) return new InteractionResult(CommandStatus.Ok, 0, duplicates, []);
 
         var userId = this.GetPrimaryKeyString();
+        var now = _time.GetUtcNow();
         var records = new List<JournalRecord>(fresh.Count);
         foreach (var e in fresh)
         {
             var entry = entries[e.VideoId];
-            records.Add(new JournalRecord(userId, entry.CreatorId, e, Apply(e, entry)));
+            records.Add(new JournalRecord(userId, entry.CreatorId, e, Apply(e, entry), now));
         }
         try
         {
@@ -172,6 +174,7 @@ public sealed class UserGrain : Grain, IUserGrain
         }
         _dirty = true;
         _write.Schedule();
+        OrleansTokMetrics.InteractionsAccepted.Add(fresh.Count);
         return new InteractionResult(CommandStatus.Ok, fresh.Count, duplicates, []);
     }
 
@@ -291,7 +294,7 @@ public sealed class UserGrain : Grain, IUserGrain
             composer.Fill(recycled, [], request.Count, 0);
         }
 
-        var requestId = Guid.NewGuid().ToString("N");
+        var requestId = request.RequestId ?? Guid.NewGuid().ToString("N");
         var items = new List<FeedItem>(composer.Picked.Count);
         foreach (var c in composer.Picked)
         {

@@ -9,6 +9,8 @@ using OrleansTok.Grains;
 using OrleansTok.Journal;
 using OrleansTok.Recommendation;
 using OrleansTok.Streams;
+using OrleansTok.Telemetry;
+using Orleans.Dashboard;
 
 namespace OrleansTok.Hosting;
 
@@ -58,6 +60,8 @@ public static class OrleansTokHosting
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = orleans.GetValue("ResponseTimeout", DefaultResponseTimeout));
         silo.AddOrleansTokStreams(configuration);
         silo.AddOrleansTokServices(configuration);
+        // Profiles grain calls only while someone is looking at the dashboard.
+        silo.AddDashboard();
         return silo;
     }
 
@@ -86,10 +90,15 @@ public static class OrleansTokHosting
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;
         });
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
         // Orleans' own binary serializer: compact, fast and version-tolerant through the [Id] attributes on state types.
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(StorageNames.Grains)
             .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
-        silo.Services.AddSingleton(new PostgresDataSource(connectionString));
+        silo.Services.TryAddSingleton(_ => new PostgresDataSource(connectionString));
         silo.Services.AddSingleton<IInteractionJournal, PostgresJournal>();
         return silo;
     }
@@ -113,6 +122,8 @@ public static class OrleansTokHosting
         silo.Services.AddSingleton<ImpressionBatcher>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ImpressionBatcher>());
         silo.Services.AddNpgsqlExceptionSerialization();
+        silo.Services.AddSingleton<IConfigureGrainContextProvider, ActivationMetrics>();
+        silo.AddIncomingGrainCallFilter<RequestScopeFilter>();
         silo.Services.TryAddSingleton<IInteractionJournal, MemoryJournal>();
         silo.Services.AddHostedService<JournalWatchdog>();
         silo.Services.AddOptions<JournalOptions>()
@@ -144,6 +155,7 @@ public static class OrleansTokHosting
         var serviceId = orleans["ServiceId"] ?? "orleanstok";
         var postgres = configuration.PostgresConnectionString();
         client.Services.AddNpgsqlExceptionSerialization();
+        client.AddDashboard();
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = orleans.GetValue("ResponseTimeout", DefaultResponseTimeout));
         if (postgres is null)
         {

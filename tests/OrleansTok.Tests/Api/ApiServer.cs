@@ -18,11 +18,15 @@ public sealed class ApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ApiServer(WebApplication app, Uri address)
+    private ApiServer(WebApplication app, Uri address, int managementPort)
     {
         _app = app;
         Client = new HttpClient { BaseAddress = address };
+        Management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{managementPort}") };
     }
+
+    /// <summary>An anonymous client of the management port (health, metrics, dashboard).</summary>
+    public HttpClient Management { get; }
 
     public const string Issuer = "orleanstok-tests";
     public const string Audience = "orleanstok-api";
@@ -59,19 +63,21 @@ public sealed class ApiServer : IAsyncDisposable
 
     public static async Task<ApiServer> StartAsync(params string[] extraArgs)
     {
+        var managementPort = FreePort();
         string[] args =
         [
             "--urls=http://127.0.0.1:0", "--environment=Development", "--Demo:Enabled=false",
             $"--Auth:Issuer={Issuer}", $"--Auth:Audience={Audience}", $"--Auth:SigningKey={Key}",
             "--RateLimits:PerUserPerSecond=10000", "--RateLimits:PerUserBurst=10000",
             "--RateLimits:PerAddressPerSecond=100000", "--RateLimits:PerAddressBurst=100000",
-            $"--Orleans:SiloPort={FreePort()}", $"--Orleans:GatewayPort={FreePort()}", $"--Orleans:ServiceId=api-{Guid.NewGuid():N}",
+            $"--Orleans:SiloPort={FreePort()}", $"--Management:Port={managementPort}", $"--Orleans:GatewayPort={FreePort()}", $"--Orleans:ServiceId=api-{Guid.NewGuid():N}",
             "--Logging:LogLevel:Default=Warning", .. extraArgs,
         ];
         var app = await ApiHost.BuildAsync(args);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ApiServer(app, new Uri(address));
+        var publicAddress = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => !a.EndsWith($":{managementPort}", StringComparison.Ordinal));
+        return new ApiServer(app, new Uri(publicAddress), managementPort);
     }
 
     public static int FreePort()
@@ -84,6 +90,7 @@ public sealed class ApiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        Management.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

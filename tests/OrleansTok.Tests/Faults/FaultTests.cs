@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace OrleansTok.Tests.Faults;
@@ -44,6 +45,10 @@ public sealed class FaultTests(ProcessCluster cluster, ITestOutputHelper output)
             await ProcessCluster.StartPostgres();
         });
 
+    /// <summary>
+    /// A graceful stop (SIGTERM) writes every grain's state: the journal is emptied before the restart,
+    /// so everything read back afterwards comes from grain state alone.
+    /// </summary>
     [Fact]
     public async Task State_survives_a_full_cluster_restart()
     {
@@ -53,6 +58,15 @@ public sealed class FaultTests(ProcessCluster cluster, ITestOutputHelper output)
         Assert.Empty(await load.VerifyAsync(creator, Patience));
 
         await cluster.Down();
+        await using (var db = NpgsqlDataSource.Create(ProcessCluster.ConnectionString))
+        {
+            await using var reminders = db.CreateCommand("SELECT count(*) FROM orleansreminderstable WHERE serviceid = $1");
+            reminders.Parameters.AddWithValue(cluster.ServiceId);
+            Assert.True((long)(await reminders.ExecuteScalarAsync())! >= 1, "the journal partitions' wake-up reminders are kept in PostgreSQL");
+            await using var purge = db.CreateCommand("DELETE FROM orleanstok_journal WHERE service_id = $1");
+            purge.Parameters.AddWithValue(cluster.ServiceId);
+            Assert.True(await purge.ExecuteNonQueryAsync() > 0);
+        }
         await cluster.Up();
 
         Assert.Empty(await load.VerifyAsync(creator, Patience));

@@ -17,10 +17,13 @@ public sealed class ProcessCluster : IAsyncLifetime
     public const int Silos = 3;
     public static readonly string Root = FindRoot();
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "orleanstok-fault-cluster-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly string _serviceId = "faults-" + Guid.NewGuid().ToString("N")[..8];
+    public string ServiceId { get; } = "faults-" + Guid.NewGuid().ToString("N")[..8];
     private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
 
     public int ApiPort { get; } = 18000 + Random.Shared.Next(1000);
+
+    /// <summary>The API's management port; silo K's is this plus K.</summary>
+    public int ManagementPort { get; } = 19000 + 10 * Random.Shared.Next(90);
 
     public Uri BaseAddress => new($"http://127.0.0.1:{ApiPort}");
 
@@ -34,7 +37,8 @@ public sealed class ProcessCluster : IAsyncLifetime
     {
         Http.BaseAddress = BaseAddress;
         await Script("up", "--silos", Silos.ToString(CultureInfo.InvariantCulture), "--postgres", ConnectionString,
-            "--api-port", ApiPort.ToString(CultureInfo.InvariantCulture), "--no-demo", "--no-build");
+            "--api-port", ApiPort.ToString(CultureInfo.InvariantCulture),
+            "--management-port", ManagementPort.ToString(CultureInfo.InvariantCulture), "--no-demo", "--no-build");
     }
 
     public async Task DisposeAsync()
@@ -54,7 +58,8 @@ public sealed class ProcessCluster : IAsyncLifetime
     public Task Down() => Script("down");
 
     public Task Up() => Script("up", "--silos", Silos.ToString(CultureInfo.InvariantCulture), "--postgres", ConnectionString,
-        "--api-port", ApiPort.ToString(CultureInfo.InvariantCulture), "--no-demo", "--no-build");
+        "--api-port", ApiPort.ToString(CultureInfo.InvariantCulture),
+            "--management-port", ManagementPort.ToString(CultureInfo.InvariantCulture), "--no-demo", "--no-build");
 
     public static Task RestartPostgres() => Run("bash", Path.Combine(Root, "scripts", "postgres.sh"), "stop")
         .ContinueWith(_ => Run("bash", Path.Combine(Root, "scripts", "postgres.sh"), "start"), TaskScheduler.Default).Unwrap();
@@ -90,8 +95,8 @@ public sealed class ProcessCluster : IAsyncLifetime
     private Dictionary<string, string> ScriptEnvironment() => new()
     {
         ["ORLEANSTOK_CLUSTER_DIR"] = _dir,
-        ["Orleans__ServiceId"] = _serviceId,
-        ["Orleans__ClusterId"] = _serviceId,
+        ["Orleans__ServiceId"] = ServiceId,
+        ["Orleans__ClusterId"] = ServiceId,
         // Declare a killed silo dead after ~2 missed one-second probes instead of ~3 × 5 s.
         ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
         ["Orleans__Membership__NumMissedProbesLimit"] = "2",

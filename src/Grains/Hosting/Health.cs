@@ -1,17 +1,22 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansTok.Journal;
 
-namespace OrleansTok.Api.Infrastructure;
+namespace OrleansTok.Hosting;
 
 /// <summary>
 /// Liveness says the process serves HTTP and touches nothing else; readiness says requests can
 /// succeed: the cluster answers a grain call and PostgreSQL (when configured) a query, each within
-/// two seconds. Load balancers route on readiness; orchestrators restart on liveness.
+/// two seconds. Load balancers route on readiness; orchestrators restart on liveness. Served by the
+/// API on its public and management ports and by standalone silos on their management port.
 /// </summary>
 public static class Health
 {
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
 
-    public static void MapHealth(this WebApplication app)
+    public static void MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).WithTags("Health").AllowAnonymous();
         app.MapGet("/health/ready", ReadyAsync).WithTags("Health").AllowAnonymous();

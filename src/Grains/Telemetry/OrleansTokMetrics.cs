@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace OrleansTok.Telemetry;
+
+/// <summary>
+/// OrleansTok's own instruments (meter <c>OrleansTok</c>), exported with Orleans' and ASP.NET
+/// Core's meters on every process's management port at <c>/metrics</c>.
+/// </summary>
+public static class OrleansTokMetrics
+{
+    public const string MeterName = "OrleansTok";
+    private static readonly Meter Meter = new(MeterName, "1.0");
+
+    /// <summary>Time to serve a feed page, as the API saw it.</summary>
+    public static readonly Histogram<double> FeedDuration = Meter.CreateHistogram<double>(
+        "orleanstok.feed.duration", "ms", "Time to serve one feed page",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] });
+
+    /// <summary>Interactions acknowledged (journaled and applied to their user).</summary>
+    public static readonly Counter<long> InteractionsAccepted = Meter.CreateCounter<long>(
+        "orleanstok.interactions.accepted", "{interaction}", "Interactions journaled and applied to their user");
+
+    /// <summary>Interactions applied to their video and creator by a journal partition.</summary>
+    public static readonly Counter<long> InteractionsApplied = Meter.CreateCounter<long>(
+        "orleanstok.interactions.applied", "{interaction}", "Interactions applied to videos and creators by the journal");
+
+    /// <summary>From an interaction being journaled to it being applied to its video.</summary>
+    public static readonly Histogram<double> JournalLag = Meter.CreateHistogram<double>(
+        "orleanstok.journal.lag", "ms", "From journal append to video/creator apply",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] });
+
+    /// <summary>From a video publishing a catalog update to the retrieval partition applying it (stream delivery lag).</summary>
+    public static readonly Histogram<double> CatalogStreamLag = Meter.CreateHistogram<double>(
+        "orleanstok.stream.catalog.lag", "ms", "Catalog stream delivery lag, publish to apply",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] });
+
+    private static readonly UpDownCounter<long> Activations = Meter.CreateUpDownCounter<long>(
+        "orleanstok.grains.active", "{activation}", "OrleansTok grain activations in this process, by grain type");
+
+    public static void Activated(string grainType) => Activations.Add(1, new KeyValuePair<string, object?>("type", grainType));
+
+    public static void Deactivated(string grainType) => Activations.Add(-1, new KeyValuePair<string, object?>("type", grainType));
+
+    public static double MillisecondsSince(long timestamp) => Stopwatch.GetElapsedTime(timestamp).TotalMilliseconds;
+}
