@@ -3,7 +3,9 @@
 #   scripts/postgres.sh start [PORT]   prints the connection string on stdout (keeps existing data)
 #   scripts/postgres.sh stop           fast shutdown; data stays for the next start
 #   scripts/postgres.sh reset          stop and delete the data directory
-# PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
+# PostgreSQL refuses to run as root, so as root it runs as the `postgres` user. Tests run it with
+# fsync off (speed, nothing to protect); ORLEANSTOK_PG_FSYNC=on gives real durability (benchmarks).
+# ORLEANSTOK_PG_DATA and ORLEANSTOK_PG_PORT run a second instance beside the first.
 set -euo pipefail
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 DATA=${ORLEANSTOK_PG_DATA:-/tmp/orleanstok-pg}
@@ -39,7 +41,7 @@ case "${1:-start}" in
       fresh=true
     fi
     as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
-      -o "-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+      -o "-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=${ORLEANSTOK_PG_FSYNC:-off} -c max_connections=200" start >/dev/null
     if $fresh; then as_owner "$PG_BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -qc "CREATE DATABASE orleanstok" >/dev/null; fi
     echo "Host=127.0.0.1;Port=$PORT;Username=postgres;Password=postgres;Database=orleanstok"
     ;;

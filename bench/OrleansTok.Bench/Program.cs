@@ -39,6 +39,8 @@ results["load"] = new { o.Creators, o.Users, o.Videos, usersSeconds = usersLoade
 await Task.Delay(1500); // let the catalogue streams settle
 
 // ---------------------------------------------------------------- time to first feed of a new user
+if (o.Has("reads"))
+{
 var cold = $"cold-{Guid.NewGuid():N}";
 await Load.Ok(Load.PostJson(http, "/v1/users", new { id = cold, language = "en", country = "US" }, tokens.For(cold)));
 var first = Stopwatch.StartNew();
@@ -77,8 +79,11 @@ foreach (var concurrency in o.Concurrency)
     Console.WriteLine($"feed / trivial at {concurrency}: {feed.RequestsPerSecond / trivial.RequestsPerSecond:P0} of the throughput");
 }
 results["reads"] = readRows;
+}
 
 // ---------------------------------------------------------------- ingest
+if (o.Has("ingest"))
+{
 var ingest = new List<LoadResult>();
 long sequence = 0;
 foreach (var batch in new[] { 1, 10, 100 })
@@ -106,7 +111,20 @@ var ingestRows = ingest.GroupBy(x => x.Name).Select(g => new LoadResult(g.Key, 6
 foreach (var row in ingestRows) Console.WriteLine($"{row.Name,-10} {row.ItemsPerSecond,9:F0} {row.RequestsPerSecond,9:F0} {row.P99Ms,8:F2} {row.Errors,7}");
 results["ingest"] = ingestRows;
 
+// The storage limit: the same rows straight into PostgreSQL, no API, no grains, same INSERT shape.
+if (o.Postgres is not null)
+{
+    var raw = await RawInsert.RunAsync(o.Postgres, o.Duration, o.Repeat);
+    var ingest100 = ingestRows.First(r => r.Name == "batch 100").ItemsPerSecond;
+    Console.WriteLine($"raw INSERT of the same rows (batches of 100, {RawInsert.Connections} connections, {raw.PayloadBytes} B payload): {raw.RowsPerSecond:F0} rows/s; " +
+        $"OrleansTok durable ingest at batch 100 is {ingest100 / raw.RowsPerSecond:P0} of it");
+    results["rawInsert"] = new { raw.RowsPerSecond, raw.PayloadBytes, RawInsert.Connections, ingestRatio = ingest100 / raw.RowsPerSecond };
+}
+}
+
 // ---------------------------------------------------------------- freshness
+if (o.Has("freshness"))
+{
 var ownLagViolations = 0;
 var counterLags = new List<double>();
 var uploadLags = new List<double>();
@@ -164,9 +182,10 @@ results["freshness"] = new
     counterP50Ms = Load.Percentile(counterLags, 50), counterP99Ms = Load.Percentile(counterLags, 99),
     uploadP50Ms = Load.Percentile(uploadLags, 50), uploadP99Ms = Load.Percentile(uploadLags, 99),
 };
+}
 
 // ---------------------------------------------------------------- memory per activated user and video
-if (o.Pid is { } pid)
+if (o.Pid is { } pid && o.Has("memory"))
 {
     static long Rss(int pid) => long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
         .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
@@ -201,7 +220,10 @@ if (o.Out is not null)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(o.Out))!);
     results["machine"] = new { Environment.ProcessorCount, os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, date = DateTimeOffset.UtcNow };
-    await File.WriteAllTextAsync(o.Out, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+    // One file per run; each configuration (embedded, postgres) is a section of it.
+    var file = File.Exists(o.Out) ? System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(o.Out))!.AsObject() : new System.Text.Json.Nodes.JsonObject();
+    file[o.Section] = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(results));
+    await File.WriteAllTextAsync(o.Out, file.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 }
 return 0;
 
@@ -213,8 +235,10 @@ HttpRequestMessage Request(HttpMethod method, string path, string user)
 }
 
 internal sealed record Options(string Url, string Issuer, string Audience, string Key, int Users, int Creators, int Videos, TimeSpan Duration, int Repeat,
-    int[] Concurrency, int FreshnessSamples, int? Pid, int[] MemorySteps, string? Out)
+    int[] Concurrency, int FreshnessSamples, int? Pid, int[] MemorySteps, string? Out, string[] Phases, string? Postgres, string Section)
 {
+    public bool Has(string phase) => Phases.Contains("all") || Phases.Contains(phase);
+
     public static Options Parse(string[] args)
     {
         string Arg(string name, string fallback)
@@ -228,6 +252,7 @@ internal sealed record Options(string Url, string Issuer, string Audience, strin
             Arg("--key", "bench-signing-key-0123456789abcdef0123"), Int("--users", 20_000), Int("--creators", 5_000), Int("--videos", 100_000),
             TimeSpan.FromSeconds(Int("--seconds", 10)), Int("--repeat", 3), Arg("--concurrency", "16,64,256").Split(',').Select(int.Parse).ToArray(),
             Int("--freshness", 50), pid.Length > 0 ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
-            Arg("--memory", "10000,100000").Split(',').Select(int.Parse).ToArray(), Arg("--out", "") is { Length: > 0 } o ? o : null);
+            Arg("--memory", "10000,100000").Split(',').Select(int.Parse).ToArray(), Arg("--out", "") is { Length: > 0 } o ? o : null,
+            Arg("--phases", "all").Split(','), Arg("--postgres", "") is { Length: > 0 } cs ? cs : null, Arg("--section", "embedded"));
     }
 }
