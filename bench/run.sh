@@ -10,10 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARGS=(--users 20000 --creators 5000 --videos 100000 --seconds 10 --repeat 3 --freshness 50 --memory 10000,100000)
-PG_ARGS=(--users 20000 --creators 5000 --videos 20000 --seconds 10 --repeat 3)
+PG_ARGS=(--users 20000 --creators 5000 --videos 20000 --seconds 10 --repeat 3 --churn 1000000)
 if [ "${1:-}" = "--quick" ]; then
   ARGS=(--users 2000 --creators 500 --videos 10000 --seconds 5 --repeat 3 --freshness 20 --memory 10000)
-  PG_ARGS=(--users 2000 --creators 500 --videos 2000 --seconds 5 --repeat 3)
+  PG_ARGS=(--users 2000 --creators 500 --videos 2000 --seconds 5 --repeat 3 --churn 30000)
 fi
 PORT=${BENCH_PORT:-5180}
 KEY=bench-signing-key-0123456789abcdef0123
@@ -56,7 +56,10 @@ echo "=== PostgreSQL (fsync on)"
 ORLEANSTOK_PG_DATA=/tmp/orleanstok-bench-pg scripts/postgres.sh reset
 CS=$(ORLEANSTOK_PG_DATA=/tmp/orleanstok-bench-pg ORLEANSTOK_PG_PORT=55433 ORLEANSTOK_PG_FSYNC=on scripts/postgres.sh start)
 PG_STARTED=1
-start_api /tmp/orleanstok-bench-api-pg.log ConnectionStrings__Postgres="$CS"
+# Idle user activations are collected after 30 s here (Orleans' default is 15 min) so the churn
+# phase shows memory levelling off within the run.
+start_api /tmp/orleanstok-bench-api-pg.log ConnectionStrings__Postgres="$CS" \
+  Orleans__Collection__CollectionAge=00:00:30 Orleans__Collection__CollectionQuantum=00:00:05
 dotnet bench/OrleansTok.Bench/bin/Release/net10.0/OrleansTok.Bench.dll --url "http://127.0.0.1:$PORT" --key "$KEY" \
-  --out "$OUT" --section postgres --phases ingest --postgres "$CS" "${PG_ARGS[@]}"
+  --pid "$API" --out "$OUT" --section postgres --phases ingest,churn --postgres "$CS" "${PG_ARGS[@]}"
 echo "results: $OUT"

@@ -216,6 +216,13 @@ if (o.Pid is { } pid && o.Has("memory"))
     results["memory"] = memory;
 }
 
+// ---------------------------------------------------------------- churn: many distinct users, bounded memory
+if (o.Pid is { } churnPid && o.Has("churn") && o.Churn > 0)
+{
+    var churn = await Churn.RunAsync(http, tokens, churnPid, o.Churn, o.ManagementUrl);
+    results["churn"] = churn;
+}
+
 if (o.Out is not null)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(o.Out))!);
@@ -235,7 +242,8 @@ HttpRequestMessage Request(HttpMethod method, string path, string user)
 }
 
 internal sealed record Options(string Url, string Issuer, string Audience, string Key, int Users, int Creators, int Videos, TimeSpan Duration, int Repeat,
-    int[] Concurrency, int FreshnessSamples, int? Pid, int[] MemorySteps, string? Out, string[] Phases, string? Postgres, string Section)
+    int[] Concurrency, int FreshnessSamples, int? Pid, int[] MemorySteps, string? Out, string[] Phases, string? Postgres, string Section,
+    int Churn, string ManagementUrl)
 {
     public bool Has(string phase) => Phases.Contains("all") || Phases.Contains(phase);
 
@@ -253,6 +261,7 @@ internal sealed record Options(string Url, string Issuer, string Audience, strin
             TimeSpan.FromSeconds(Int("--seconds", 10)), Int("--repeat", 3), Arg("--concurrency", "16,64,256").Split(',').Select(int.Parse).ToArray(),
             Int("--freshness", 50), pid.Length > 0 ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
             Arg("--memory", "10000,100000").Split(',').Select(int.Parse).ToArray(), Arg("--out", "") is { Length: > 0 } o ? o : null,
-            Arg("--phases", "all").Split(','), Arg("--postgres", "") is { Length: > 0 } cs ? cs : null, Arg("--section", "embedded"));
+            Arg("--phases", "all").Split(','), Arg("--postgres", "") is { Length: > 0 } cs ? cs : null, Arg("--section", "embedded"),
+            Int("--churn", 0), Arg("--management", "http://127.0.0.1:9465"));
     }
 }

@@ -57,6 +57,8 @@ public static class OrleansTokHosting
         // Operators tune failure detection (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, …)
         // and how long a call may wait for a silo that died (Orleans:ResponseTimeout).
         silo.Configure<ClusterMembershipOptions>(orleans.GetSection("Membership"));
+        // Idle activations leave memory after Orleans:Collection:CollectionAge (Orleans' default 15 min); state stays in storage.
+        silo.Configure<GrainCollectionOptions>(orleans.GetSection("Collection"));
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = orleans.GetValue("ResponseTimeout", DefaultResponseTimeout));
         silo.AddOrleansTokStreams(configuration);
         silo.AddOrleansTokServices(configuration);

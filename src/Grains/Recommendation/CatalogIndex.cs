@@ -5,14 +5,29 @@ namespace OrleansTok.Recommendation;
 
 /// <summary>
 /// One partition's eligible videos and everything retrieval needs of them: embeddings for
-/// similarity, creators for the follow graph, upload times for fresh uploads, and time-decayed
-/// popularity per country for trending. One pass over the partition answers all sources.
+/// similarity (one contiguous matrix, scored with SIMD dot products), creators for the follow
+/// graph, upload times for fresh uploads, and time-decayed popularity per country for trending.
+/// Retrieval scores first and checks eligibility (hidden, seen) only for videos that would make a
+/// source's top k; trending and fresh rankings are shared by every user of a country or language
+/// and rebuilt when the catalogue changes (at most every 250 ms for popularity-only changes).
 /// </summary>
 public sealed class CatalogIndex
 {
     private const int MaxCountriesPerVideo = 16;
+    private static readonly TimeSpan RankingRefresh = TimeSpan.FromMilliseconds(250);
     private readonly Dictionary<string, IndexedVideo> _videos = new(StringComparer.Ordinal);
+    private readonly List<IndexedVideo> _slots = [];
+    private readonly Dictionary<string, List<IndexedVideo>> _byCreator = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Country, string Language), Ranking> _trending = [];
+    private readonly Dictionary<string, Ranking> _fresh = new(StringComparer.Ordinal);
+    private float[] _embeddings = [];
+    private int _dimension;
+    private long _structureVersion;
+    private long _popularityVersion;
     private ForwardDecay _decay;
+
+    /// <summary>A shared ranking of the partition, best first, and the catalogue versions it reflects.</summary>
+    private sealed record Ranking(IndexedVideo[] Videos, float[] Scores, long Structure, long Popularity, long BuiltAtTicks);
 
     public CatalogIndex(TimeSpan halfLife, DateTimeOffset landmark)
     {
@@ -25,16 +40,24 @@ public sealed class CatalogIndex
 
     public IEnumerable<IndexedVideo> Videos => _videos.Values;
 
-    public void Restore(IndexedVideo video) => _videos[video.Entry.VideoId] = video;
+    public void Restore(IndexedVideo video)
+    {
+        if (_videos.ContainsKey(video.Entry.VideoId)) Remove(video.Entry.VideoId);
+        Insert(video);
+    }
 
     public void Upsert(CatalogEntry entry, IReadOnlyDictionary<string, float>? popularityByCountry, DateTimeOffset at)
     {
         if (!_videos.TryGetValue(entry.VideoId, out var video))
         {
             video = new IndexedVideo { Entry = entry, Fingerprint = IdHash.Of(entry.VideoId) };
-            _videos.Add(entry.VideoId, video);
+            Insert(video);
         }
-        video.Entry = entry;
+        else
+        {
+            video.Entry = entry;
+            CopyEmbedding(video);
+        }
         if (popularityByCountry is null || popularityByCountry.Count == 0) return;
 
         if (_decay.NeedsRebase(at)) Rebase(at);
@@ -48,52 +71,178 @@ public sealed class CatalogIndex
                 video.ByCountry[country] = video.ByCountry.GetValueOrDefault(country) + amount * weight;
             }
         }
+        _popularityVersion++;
     }
 
-    public bool Remove(string videoId) => _videos.Remove(videoId);
+    public bool Remove(string videoId)
+    {
+        if (!_videos.Remove(videoId, out var video)) return false;
+        // Swap the last slot into the hole so the embedding matrix stays dense.
+        var last = _slots[^1];
+        if (!ReferenceEquals(last, video))
+        {
+            _slots[video.Slot] = last;
+            last.Slot = video.Slot;
+            CopyEmbedding(last);
+        }
+        _slots.RemoveAt(_slots.Count - 1);
+        if (_byCreator.TryGetValue(video.Entry.CreatorId, out var own))
+        {
+            own.Remove(video);
+            if (own.Count == 0) _byCreator.Remove(video.Entry.CreatorId);
+        }
+        video.Removed = true;
+        _structureVersion++;
+        return true;
+    }
+
+    private void Insert(IndexedVideo video)
+    {
+        _videos.Add(video.Entry.VideoId, video);
+        video.Removed = false;
+        video.Slot = _slots.Count;
+        _slots.Add(video);
+        if (_dimension == 0) _dimension = video.Entry.Embedding.Length;
+        if (_embeddings.Length < _slots.Count * _dimension) Array.Resize(ref _embeddings, Math.Max(_slots.Count * _dimension, _embeddings.Length * 2));
+        CopyEmbedding(video);
+        if (!_byCreator.TryGetValue(video.Entry.CreatorId, out var own)) _byCreator[video.Entry.CreatorId] = own = [];
+        own.Add(video);
+        _structureVersion++;
+    }
+
+    /// <summary>An embedding of another length than the partition's (a changed setting) scores as no similarity.</summary>
+    private void CopyEmbedding(IndexedVideo video)
+    {
+        var row = _embeddings.AsSpan(video.Slot * _dimension, _dimension);
+        if (video.Entry.Embedding.Length == _dimension) video.Entry.Embedding.CopyTo(row);
+        else row.Clear();
+    }
 
     public List<Candidate> Retrieve(RetrievalQuery query, DateTimeOffset now, TimeSpan freshWindow)
     {
         var k = Math.Max(1, query.PerSource);
-        var hasInterest = VectorMath.Norm(query.Interest) > 1e-3f;
-        var following = query.Following.Count > 0 ? query.Following as IReadOnlySet<string> ?? query.Following.ToHashSet(StringComparer.Ordinal) : null;
-        var hiddenCreators = query.HiddenCreators as IReadOnlySet<string> ?? query.HiddenCreators.ToHashSet(StringComparer.Ordinal);
-        var hiddenSounds = query.HiddenSounds as IReadOnlySet<string> ?? query.HiddenSounds.ToHashSet(StringComparer.Ordinal);
+        var eligible = new Eligibility(query);
+        var result = new List<Candidate>(5 * k);
 
-        var similar = new TopK(k);
-        var followed = new TopK(k);
-        var trending = new TopK(k);
-        var fresh = new TopK(k);
-        var related = query.Related is { Count: > 0 } ? new TopK(k) : null;
-        var freshCutoff = now - freshWindow;
-
-        foreach (var video in _videos.Values)
+        if (query.Related is { Count: > 0 } relatedIds)
         {
-            var entry = video.Entry;
-            if (hiddenCreators.Contains(entry.CreatorId) || hiddenSounds.Contains(entry.SoundId)) continue;
-            if (query.Exclude is not null && SeenSet.Contains(query.Exclude, video.Fingerprint)) continue;
-
-            var languageBoost = entry.Language == query.Language ? 1f : 0.5f;
-            if (hasInterest) similar.Offer(video, VectorMath.Dot(query.Interest, entry.Embedding));
-            if (related is not null && query.Related!.TryGetValue(entry.VideoId, out var partial)) related.Offer(video, RelatedScore(partial, entry));
-            if (following is not null && following.Contains(entry.CreatorId)) followed.Offer(video, (float)entry.UploadedAt.ToUnixTimeSeconds());
-            var popularity = video.ByCountry.GetValueOrDefault(query.Country) + 0.25 * video.Global;
-            if (popularity > 0) trending.Offer(video, (float)(popularity * languageBoost)); // forward-decayed values compare directly
-            if (entry.UploadedAt >= freshCutoff || fresh.Count < k)
+            var related = new TopK(k);
+            foreach (var (id, partial) in relatedIds)
             {
-                // Newest first, preferring the user's language; quality breaks near-ties.
-                var ageHours = (float)(now - entry.UploadedAt).TotalHours;
-                fresh.Offer(video, languageBoost * (1f / (1f + Math.Max(0f, ageHours) / 24f)) + 0.1f * entry.Quality);
+                if (_videos.TryGetValue(id, out var video) && eligible.Allows(video)) related.Offer(video, RelatedScore(partial, video.Entry));
             }
+            related.Drain(result, CandidateSources.Related, this, query, now);
         }
 
-        var result = new List<Candidate>(similar.Count + followed.Count + trending.Count + fresh.Count + (related?.Count ?? 0));
-        related?.Drain(result, CandidateSources.Related, this, query, now);
-        similar.Drain(result, CandidateSources.Similar, this, query, now);
-        followed.Drain(result, CandidateSources.Following, this, query, now);
-        trending.Drain(result, CandidateSources.Trending, this, query, now);
-        fresh.Drain(result, CandidateSources.Fresh, this, query, now);
+        if (VectorMath.Norm(query.Interest) > 1e-3f && query.Interest.Length == _dimension && _slots.Count > 0)
+        {
+            var similar = new TopK(k);
+            var interest = query.Interest.AsSpan();
+            var matrix = _embeddings.AsSpan(0, _slots.Count * _dimension);
+            for (var i = 0; i < _slots.Count; i++)
+            {
+                var score = System.Numerics.Tensors.TensorPrimitives.Dot(interest, matrix.Slice(i * _dimension, _dimension));
+                if (similar.WouldAccept(score) && eligible.Allows(_slots[i])) similar.Offer(_slots[i], score);
+            }
+            similar.Drain(result, CandidateSources.Similar, this, query, now);
+        }
+
+        if (query.Following.Count > 0)
+        {
+            var followed = new TopK(k);
+            foreach (var creator in query.Following)
+            {
+                if (!_byCreator.TryGetValue(creator, out var own)) continue;
+                foreach (var video in own)
+                {
+                    var score = (float)video.Entry.UploadedAt.ToUnixTimeSeconds();
+                    if (followed.WouldAccept(score) && eligible.Allows(video)) followed.Offer(video, score);
+                }
+            }
+            followed.Drain(result, CandidateSources.Following, this, query, now);
+        }
+
+        TakeEligible(TrendingRanking(query.Country, query.Language), k, eligible, result, CandidateSources.Trending, query, now);
+        TakeEligible(FreshRanking(query.Language, now, freshWindow), k, eligible, result, CandidateSources.Fresh, query, now);
         return result;
+    }
+
+    private void TakeEligible(Ranking ranking, int k, Eligibility eligible, List<Candidate> into, string source, RetrievalQuery query, DateTimeOffset now)
+    {
+        var taken = 0;
+        for (var i = 0; i < ranking.Videos.Length && taken < k; i++)
+        {
+            var video = ranking.Videos[i];
+            if (video.Removed || !eligible.Allows(video)) continue;
+            into.Add(ToCandidate(video, source, ranking.Scores[i], query, now));
+            taken++;
+        }
+    }
+
+    /// <summary>Trending for a country, preferring the user's language; forward-decayed values compare directly.</summary>
+    private Ranking TrendingRanking(string country, string language)
+    {
+        if (_trending.TryGetValue((country, language), out var cached) && IsCurrent(cached)) return cached;
+        var ranked = new List<(IndexedVideo Video, float Score)>();
+        foreach (var video in _slots)
+        {
+            var popularity = video.ByCountry.GetValueOrDefault(country) + 0.25 * video.Global;
+            if (popularity > 0) ranked.Add((video, (float)(popularity * LanguageBoost(video, language))));
+        }
+        return _trending[(country, language)] = Build(ranked);
+    }
+
+    /// <summary>Newest first, preferring the user's language; quality breaks near-ties.</summary>
+    private Ranking FreshRanking(string language, DateTimeOffset now, TimeSpan freshWindow)
+    {
+        if (_fresh.TryGetValue(language, out var cached) && IsCurrent(cached)) return cached;
+        var cutoff = now - freshWindow;
+        var ranked = new List<(IndexedVideo Video, float Score)>(_slots.Count);
+        foreach (var video in _slots)
+        {
+            var entry = video.Entry;
+            var ageHours = (float)(now - entry.UploadedAt).TotalHours;
+            var score = LanguageBoost(video, language) * (1f / (1f + Math.Max(0f, ageHours) / 24f)) + 0.1f * entry.Quality;
+            // Uploads older than the window only fill in behind every upload inside it.
+            ranked.Add((video, entry.UploadedAt >= cutoff ? score : score - 10f));
+        }
+        return _fresh[language] = Build(ranked);
+    }
+
+    private Ranking Build(List<(IndexedVideo Video, float Score)> ranked)
+    {
+        ranked.Sort(static (a, b) => b.Score.CompareTo(a.Score));
+        return new Ranking(ranked.ConvertAll(x => x.Video).ToArray(), ranked.ConvertAll(x => x.Score).ToArray(),
+            _structureVersion, _popularityVersion, Environment.TickCount64);
+    }
+
+    /// <summary>New and removed videos count at once; popularity alone is batched into one rebuild per 250 ms.</summary>
+    private bool IsCurrent(Ranking ranking) =>
+        ranking.Structure == _structureVersion &&
+        (ranking.Popularity == _popularityVersion || Environment.TickCount64 - ranking.BuiltAtTicks < RankingRefresh.TotalMilliseconds);
+
+    private static float LanguageBoost(IndexedVideo video, string language) => video.Entry.Language == language ? 1f : 0.5f;
+
+    private Candidate ToCandidate(IndexedVideo video, string source, float score, RetrievalQuery query, DateTimeOffset now)
+    {
+        var trend = DecayedPopularity(video, query.Country, now) + 0.25 * DecayedPopularity(video, null, now);
+        var related = query.Related is { } r && r.TryGetValue(video.Entry.VideoId, out var partial) ? RelatedScore(partial, video.Entry) : 0f;
+        return new Candidate(video.Entry, source, score, (float)trend, related);
+    }
+
+    /// <summary>What a user may be shown: not from a hidden creator or sound, not already seen.</summary>
+    private readonly struct Eligibility(RetrievalQuery query)
+    {
+        private readonly IReadOnlySet<string>? _hiddenCreators = query.HiddenCreators.Count == 0 ? null
+            : query.HiddenCreators as IReadOnlySet<string> ?? query.HiddenCreators.ToHashSet(StringComparer.Ordinal);
+        private readonly IReadOnlySet<string>? _hiddenSounds = query.HiddenSounds.Count == 0 ? null
+            : query.HiddenSounds as IReadOnlySet<string> ?? query.HiddenSounds.ToHashSet(StringComparer.Ordinal);
+        private readonly SeenFilter? _seen = query.Exclude;
+
+        public bool Allows(IndexedVideo video) =>
+            (_hiddenCreators is null || !_hiddenCreators.Contains(video.Entry.CreatorId)) &&
+            (_hiddenSounds is null || !_hiddenSounds.Contains(video.Entry.SoundId)) &&
+            (_seen is null || !SeenSet.Contains(_seen, video.Fingerprint));
     }
 
     /// <summary>Completes the cosine: the user grain summed co(i,j)/√n_j over recent positives j; this divides by √n_i.</summary>
@@ -134,6 +283,10 @@ public sealed class CatalogIndex
 
         public int Count => _heap.Count;
 
+        /// <summary>Whether a video with this score would enter the top k (checked before the costlier eligibility test).</summary>
+        public bool WouldAccept(float score) =>
+            float.IsFinite(score) && (_heap.Count < k || (_heap.TryPeek(out _, out var min) && score > min));
+
         public void Offer(IndexedVideo video, float score)
         {
             if (!float.IsFinite(score)) return;
@@ -151,16 +304,9 @@ public sealed class CatalogIndex
 
         public void Drain(List<Candidate> into, string source, CatalogIndex index, RetrievalQuery query, DateTimeOffset now)
         {
-            var country = query.Country;
             var list = new List<(IndexedVideo Video, float Score)>(_heap.Count);
             while (_heap.TryDequeue(out var v, out var s)) list.Add((v, s));
-            for (var i = list.Count - 1; i >= 0; i--)
-            {
-                var (video, score) = list[i];
-                var trend = index.DecayedPopularity(video, country, now) + 0.25 * index.DecayedPopularity(video, null, now);
-                var related = query.Related is { } r && r.TryGetValue(video.Entry.VideoId, out var partial) ? RelatedScore(partial, video.Entry) : 0f;
-                into.Add(new Candidate(video.Entry, source, score, (float)trend, related));
-            }
+            for (var i = list.Count - 1; i >= 0; i--) into.Add(index.ToCandidate(list[i].Video, source, list[i].Score, query, now));
         }
     }
 }
@@ -173,4 +319,10 @@ public sealed class IndexedVideo
     [Id(1)] public ulong Fingerprint { get; set; }
     [Id(2)] public double Global { get; set; }
     [Id(3)] public Dictionary<string, double> ByCountry { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Row of the partition's embedding matrix (not persisted: rebuilt on restore).</summary>
+    [NonSerialized] internal int Slot;
+
+    /// <summary>Left the partition; shared rankings built before the removal skip it.</summary>
+    [NonSerialized] internal bool Removed;
 }
