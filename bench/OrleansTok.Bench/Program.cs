@@ -193,6 +193,7 @@ if (o.Pid is { } pid && o.Has("memory"))
     foreach (var n in o.MemorySteps)
     {
         var baseline = Rss(pid);
+        var heapBaseline = await ManagedHeap.ReadAsync(o.ManagementUrl);
         var prefix = $"m{n}-{Guid.NewGuid():N}"[..12];
         await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
         {
@@ -200,6 +201,7 @@ if (o.Pid is { } pid && o.Has("memory"))
             await Load.Ok(Load.PostJson(http, "/v1/users", new { id, language = "en", country = "US" }, tokens.For(id)));
         });
         var afterUsers = Rss(pid);
+        var heapAfterUsers = await ManagedHeap.ReadAsync(o.ManagementUrl);
         await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
         {
             var creator = Creator(i % o.Creators);
@@ -208,10 +210,15 @@ if (o.Pid is { } pid && o.Has("memory"))
         });
         await Task.Delay(3000);
         var afterVideos = Rss(pid);
+        var heapAfterVideos = await ManagedHeap.ReadAsync(o.ManagementUrl);
         var perUser = (afterUsers - baseline) / (double)n;
         var perVideo = (afterVideos - afterUsers) / (double)n;
-        memory.Add(new { activated = n, rssBytes = afterVideos, bytesPerUser = perUser, bytesPerVideo = perVideo });
-        Console.WriteLine($"memory: {n:N0} more users {perUser / 1024:F1} KiB each, {n:N0} more videos {perVideo / 1024:F1} KiB each (RSS now {afterVideos / 1048576.0:F0} MiB)");
+        var heapPerUser = (heapAfterUsers - heapBaseline) / (double)n;
+        var heapPerVideo = (heapAfterVideos - heapAfterUsers) / (double)n;
+        memory.Add(new { activated = n, rssBytes = afterVideos, managedHeapBytes = heapAfterVideos, bytesPerUser = perUser, bytesPerVideo = perVideo,
+            heapBytesPerUser = heapPerUser, heapBytesPerVideo = heapPerVideo });
+        Console.WriteLine($"memory: {n:N0} more users {perUser / 1024:F1} KiB RSS / {heapPerUser / 1024:F1} KiB managed heap each, " +
+            $"{n:N0} more videos {perVideo / 1024:F1} KiB RSS / {heapPerVideo / 1024:F1} KiB heap each (RSS now {afterVideos / 1048576.0:F0} MiB, heap {heapAfterVideos / 1048576.0:F0} MiB)");
     }
     results["memory"] = memory;
 }

@@ -1,4 +1,5 @@
 using OrleansTok.Model;
+using Orleans.Concurrency;
 using OrleansTok.Streams;
 
 namespace OrleansTok.Grains;
@@ -23,12 +24,14 @@ public interface IUserGrain : IGrainWithStringKey
 public interface IVideoGrain : IGrainWithStringKey
 {
     [Alias("Upload")] Task<CommandStatus> Upload(VideoUpload upload);
-    [Alias("GetDetails")] Task<VideoDetails?> GetDetails();
-    [Alias("GetEntry")] Task<CatalogEntry?> GetEntry();
+    // Reads interleave with a journal batch that is waiting for its storage write: they answer from
+    // memory at once instead of queueing behind the database (a failed write replays the batch).
+    [Alias("GetDetails"), AlwaysInterleave] Task<VideoDetails?> GetDetails();
+    [Alias("GetEntry"), AlwaysInterleave] Task<CatalogEntry?> GetEntry();
     [Alias("SetStatus")] Task<CommandStatus> SetStatus(VideoStatus status);
 
     /// <summary>The videos most co-engaged with this one.</summary>
-    [Alias("GetNeighbours")] Task<IReadOnlyList<Neighbour>> GetNeighbours(int count);
+    [Alias("GetNeighbours"), AlwaysInterleave] Task<IReadOnlyList<Neighbour>> GetNeighbours(int count);
 
     /// <summary>Another video was engaged by a user who also engaged this one (the symmetric half of a co-engagement).</summary>
     [Alias("AddCoEngagement"), Orleans.Concurrency.OneWay] Task AddCoEngagement(string otherVideoId, long otherPositives);
@@ -44,7 +47,7 @@ public interface IVideoGrain : IGrainWithStringKey
 [Alias("ot.ICreatorGrain")]
 public interface ICreatorGrain : IGrainWithStringKey
 {
-    [Alias("GetSummary")] Task<CreatorSummary> GetSummary();
+    [Alias("GetSummary"), AlwaysInterleave] Task<CreatorSummary> GetSummary();
 
     /// <summary>Adds the engagement of one journal batch unless that batch was already applied, and persists before answering.</summary>
     [Alias("ApplyJournal")] Task ApplyJournal(JournalBatchId batch, VideoCounters delta);

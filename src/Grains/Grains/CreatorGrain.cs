@@ -10,7 +10,8 @@ namespace OrleansTok.Grains;
 /// (summed per batch by the appliers, exactly once).
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.CreatorSignals)]
-public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains)] IPersistentState<CreatorState> state) : Grain, ICreatorGrain
+public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains)] IPersistentState<CreatorState> state,
+    Journal.IInteractionJournal journal) : Grain, ICreatorGrain
 {
     private const int RecentCapacity = 50;
     private Debounced _write = null!;
@@ -65,6 +66,12 @@ public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains
         if (s.Journal.Contains(batch)) return;
         s.Totals.Add(delta);
         s.Journal.Set(batch);
+        if (!journal.IsDurable)
+        {
+            _dirty = true;
+            _write.Schedule();
+            return;
+        }
         try
         {
             await state.WriteStateAsync();

@@ -52,7 +52,8 @@ public sealed class UserGrain : Grain, IUserGrain
     {
         // Written behind: interactions are durable in the journal before they are acknowledged
         // (and replayed below); a lost page of impressions only means it may be served once more.
-        _write = new Debounced(this, TimeSpan.FromSeconds(2), WriteIfDirtyAsync);
+        // With a durable journal a lost write only means a longer replay: write a user at most every 10 s.
+        _write = new Debounced(this, TimeSpan.FromSeconds(_journal.IsDurable ? 10 : 2), WriteIfDirtyAsync);
         if (S.Exists && S.RankerWeights.Length != Ranker.FeatureCount)
         {
             S.RankerWeights = (float[])_rankerPrior.Clone(); // the feature set changed since this state was written

@@ -25,10 +25,14 @@ public sealed class VideoGrain : Grain, IVideoGrain
     private Debounced _write = null!;
     private bool _dirty;
 
-    public VideoGrain([PersistentState("video", StorageNames.Grains)] IPersistentState<VideoState> state, IOptions<RecommendationOptions> options)
+    private readonly bool _durableJournal;
+
+    public VideoGrain([PersistentState("video", StorageNames.Grains)] IPersistentState<VideoState> state, IOptions<RecommendationOptions> options,
+        Journal.IInteractionJournal journal)
     {
         _state = state;
         _options = options.Value;
+        _durableJournal = journal.IsDurable;
     }
 
     private VideoState S => _state.State;
@@ -110,6 +114,12 @@ public sealed class VideoGrain : Grain, IVideoGrain
 
         foreach (var signal in signals) Apply(signal);
         S.Journal.Set(batch);
+        if (!_durableJournal)
+        {
+            // Nothing to be exactly-once against: the embedded journal does not survive the process either.
+            _write.Schedule();
+            return delta.ToRecord();
+        }
         try
         {
             await _state.WriteStateAsync();

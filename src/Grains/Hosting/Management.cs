@@ -41,7 +41,8 @@ public static class Management
         builder.WebHost.UseUrls(urls);
 
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(OrleansTokMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddMeter(OrleansTokMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
+                "System.Runtime")
             .AddPrometheusExporter());
 
         if (!builder.Environment.IsDevelopment())

@@ -3,14 +3,23 @@ namespace OrleansTok.Recommendation;
 /// <summary>
 /// A bounded set of recent ids kept as 64-bit fingerprints in a ring: the event-id window for
 /// duplicate detection, and the like/favourite states of a user. Lookups are a vectorised scan.
+/// The ring starts small and doubles up to its capacity, so a user who has liked three videos
+/// carries three slots' worth of memory, not a thousand.
 /// </summary>
 [GenerateSerializer, Alias("ot.RecentIds")]
 public sealed class RecentIds
 {
+    private const int InitialSlots = 8;
+
     [Id(0)] public ulong[] Ring { get; private set; } = [];
     [Id(1)] public int Head { get; private set; }
 
-    public static RecentIds Create(int capacity) => new() { Ring = new ulong[capacity] };
+    /// <summary>Most ids kept; 0 in state written before the ring could grow, where the ring's length is the capacity.</summary>
+    [Id(2)] public int Capacity { get; private set; }
+
+    public static RecentIds Create(int capacity) => new() { Ring = new ulong[Math.Min(capacity, InitialSlots)], Capacity = capacity };
+
+    private int Limit => Capacity > 0 ? Capacity : Ring.Length;
 
     public bool Contains(string id) => Contains(IdHash.Of(id));
 
@@ -21,8 +30,14 @@ public sealed class RecentIds
     {
         var fingerprint = IdHash.Of(id);
         if (Contains(fingerprint)) return false;
-        Ring[Head] = fingerprint;
-        Head = (Head + 1) % Ring.Length;
+        if (Head == Ring.Length && Ring.Length < Limit)
+        {
+            var grown = Ring;
+            Array.Resize(ref grown, Math.Min(Limit, Math.Max(InitialSlots, Ring.Length * 2)));
+            Ring = grown;
+        }
+        Ring[Head % Ring.Length] = fingerprint;
+        Head = (Head + 1) % Limit;
         return true;
     }
 

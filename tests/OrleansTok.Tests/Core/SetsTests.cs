@@ -53,6 +53,18 @@ public class SetsTests
     }
 
     [Fact]
+    public void Recent_ids_grow_on_demand_and_keep_exactly_the_last_capacity_ids()
+    {
+        var ids = RecentIds.Create(1000);
+        Assert.True(ids.Ring.Length < 16); // a new user carries a few slots, not a thousand
+        for (var i = 0; i < 2500; i++) Assert.True(ids.Add($"e{i}"));
+        Assert.Equal(1000, ids.Ring.Length);
+        Assert.Equal(1000, ids.Count);
+        Assert.All(Enumerable.Range(1500, 1000), i => Assert.True(ids.Contains($"e{i}")));
+        Assert.All(Enumerable.Range(0, 1500), i => Assert.False(ids.Contains($"e{i}")));
+    }
+
+    [Fact]
     public void Token_weights_forget_the_weakest_past_capacity()
     {
         var tokens = TokenWeights.Create(3);

@@ -28,6 +28,14 @@ public sealed class FaultTests(ProcessCluster cluster, ITestOutputHelper output)
         });
 
     [Fact]
+    public Task A_silo_stopped_with_SIGTERM_under_load_loses_no_acknowledged_interaction() =>
+        UnderLoad("SIGTERM silo", async () =>
+        {
+            await cluster.StopSilo(3); // returns once the process has exited: grains deactivated, state written
+            await cluster.StartSilo(3);
+        });
+
+    [Fact]
     public Task The_API_killed_under_load_loses_no_acknowledged_interaction() =>
         UnderLoad("kill -9 API", async () =>
         {

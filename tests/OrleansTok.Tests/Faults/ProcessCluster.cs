@@ -49,6 +49,8 @@ public sealed class ProcessCluster : IAsyncLifetime
 
     public Task KillSilo(int k) => Script("kill-silo", k.ToString(CultureInfo.InvariantCulture));
 
+    public Task StopSilo(int k) => Script("stop-silo", k.ToString(CultureInfo.InvariantCulture));
+
     public Task StartSilo(int k) => Script("start-silo", k.ToString(CultureInfo.InvariantCulture));
 
     public Task KillApi() => Script("kill-api");
