@@ -7,6 +7,7 @@
 #   bench/run.sh            100,000 videos, 5,000 creators, 20,000 users, 3 × 10 s per figure
 #   bench/run.sh --quick    10,000 videos, 500 creators, 2,000 users, 3 × 5 s per figure
 # Results: tables on stdout and bench/results/<date>.json (sections "embedded" and "postgres").
+# BENCH_PASSES=embedded or BENCH_PASSES=postgres runs one pass only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARGS=(--users 20000 --creators 5000 --videos 100000 --seconds 10 --repeat 3 --freshness 50 --memory 10000,100000)
@@ -45,11 +46,15 @@ start_api() { # log-file, extra environment...
   echo "API (pid $API) ready after $(( ($(date +%s%N) - start) / 1000000 )) ms"
 }
 
+PASSES=${BENCH_PASSES:-embedded,postgres}
+if [[ $PASSES == *embedded* ]]; then
 echo "=== embedded default"
 start_api /tmp/orleanstok-bench-api.log
 dotnet bench/OrleansTok.Bench/bin/Release/net10.0/OrleansTok.Bench.dll --url "http://127.0.0.1:$PORT" --key "$KEY" \
   --pid "$API" --out "$OUT" --section embedded "${ARGS[@]}"
 kill "$API"; wait "$API" 2>/dev/null || true; API=""
+fi
+[[ $PASSES == *postgres* ]] || { echo "results: $OUT"; exit 0; }
 
 echo
 echo "=== PostgreSQL (fsync on)"

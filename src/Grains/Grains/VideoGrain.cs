@@ -17,20 +17,26 @@ public sealed class VideoGrain : Grain, IVideoGrain
 {
     private static readonly TimeSpan PublishDelay = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan WriteDelay = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan NeighboursWriteDelay = TimeSpan.FromSeconds(5);
 
     private readonly IPersistentState<VideoState> _state;
     private readonly RecommendationOptions _options;
     private readonly Dictionary<string, float> _pendingPopularity = new(StringComparer.Ordinal);
     private Debounced _publish = null!;
+    private readonly IPersistentState<VideoNeighboursState> _neighbours;
     private Debounced _write = null!;
+    private Debounced _writeNeighbours = null!;
     private bool _dirty;
+    private bool _neighboursDirty;
 
     private readonly bool _durableJournal;
 
-    public VideoGrain([PersistentState("video", StorageNames.Grains)] IPersistentState<VideoState> state, IOptions<RecommendationOptions> options,
-        Journal.IInteractionJournal journal)
+    public VideoGrain([PersistentState("video", StorageNames.Grains)] IPersistentState<VideoState> state,
+        [PersistentState("video-neighbours", StorageNames.Grains)] IPersistentState<VideoNeighboursState> neighbours,
+        IOptions<RecommendationOptions> options, Journal.IInteractionJournal journal)
     {
         _state = state;
+        _neighbours = neighbours;
         _options = options.Value;
         _durableJournal = journal.IsDurable;
     }
@@ -41,6 +47,7 @@ public sealed class VideoGrain : Grain, IVideoGrain
     {
         _publish = new Debounced(this, PublishDelay, PublishAsync);
         _write = new Debounced(this, WriteDelay, WriteIfDirtyAsync);
+        _writeNeighbours = new Debounced(this, NeighboursWriteDelay, WriteNeighboursIfDirtyAsync);
         await this.SubscribeOwnAsync<VideoSignal>(StreamNames.VideoSignals, OnSignalAsync);
     }
 
@@ -48,6 +55,7 @@ public sealed class VideoGrain : Grain, IVideoGrain
     {
         // State first: a deactivating silo may already be stopping its stream agents.
         await _write.RunAsync();
+        await _writeNeighbours.RunAsync();
         // A silo that is shutting down has stopped its stream agents; pending catalog refreshes are
         // derived data (the partition keeps the last snapshot and takes the next one).
         if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown) await _publish.RunAsync();
@@ -157,14 +165,14 @@ public sealed class VideoGrain : Grain, IVideoGrain
     }
 
     public Task<IReadOnlyList<Neighbour>> GetNeighbours(int count) =>
-        Task.FromResult(S.CoEngagement.Top(count));
+        Task.FromResult(_neighbours.State.CoEngagement.Top(count));
 
     public Task AddCoEngagement(string otherVideoId, long otherPositives)
     {
         if (!S.Exists) return Task.CompletedTask;
-        S.CoEngagement.Add(otherVideoId, otherPositives, _options.NeighbourCapacity);
-        _dirty = true;
-        _write.Schedule();
+        _neighbours.State.CoEngagement.Add(otherVideoId, otherPositives, _options.NeighbourCapacity);
+        _neighboursDirty = true;
+        _writeNeighbours.Schedule();
         return Task.CompletedTask;
     }
 
@@ -172,7 +180,9 @@ public sealed class VideoGrain : Grain, IVideoGrain
     private void RecordCoEngagement(IReadOnlyList<string> others)
     {
         var self = this.GetPrimaryKeyString();
-        var co = S.CoEngagement;
+        var co = _neighbours.State.CoEngagement;
+        _neighboursDirty = true;
+        _writeNeighbours.Schedule();
         co.CountPositive();
         _publish.Schedule(); // retrieval normalises co-engagement by this count
         foreach (var other in others)
@@ -191,6 +201,13 @@ public sealed class VideoGrain : Grain, IVideoGrain
         await CatalogStream().OnNextAsync(new CatalogUpdate(CatalogChange.Upsert, S.Upload!.Id, Entry(), popularity, DateTimeOffset.UtcNow));
     }
 
+    private async Task WriteNeighboursIfDirtyAsync()
+    {
+        if (!_neighboursDirty) return;
+        _neighboursDirty = false;
+        await _neighbours.WriteStateAsync();
+    }
+
     private async Task WriteIfDirtyAsync()
     {
         if (!_dirty) return;
@@ -203,7 +220,7 @@ public sealed class VideoGrain : Grain, IVideoGrain
         var u = S.Upload!;
         var counters = S.Counters;
         return new CatalogEntry(u.Id, u.CreatorId, u.SoundId, u.Hashtags, u.Caption, u.Language, u.DurationMs, u.UploadedAt,
-            (float[])S.Embedding.Clone(), (float)CounterRules.Rates(counters.ToRecord()).Quality, counters.Views, S.CoEngagement.Positives);
+            (float[])S.Embedding.Clone(), (float)CounterRules.Rates(counters.ToRecord()).Quality, counters.Views, _neighbours.State.CoEngagement.Positives);
     }
 
     private Orleans.Streams.IAsyncStream<CatalogUpdate> CatalogStream() =>

@@ -11,8 +11,18 @@ public sealed class VideoState
     [Id(3)] public float[] Embedding { get; set; } = [];
     [Id(4)] public CounterSet Counters { get; set; } = new();
     [Id(5)] public Recommendation.RecentIds RecentEvents { get; set; } = Recommendation.RecentIds.Create(256);
-    [Id(6)] public Recommendation.CoEngagement CoEngagement { get; set; } = new();
     [Id(7)] public JournalMarks Journal { get; set; } = new();
+}
+
+/// <summary>
+/// A video's co-engagement neighbours, kept apart from <see cref="VideoState"/>: they are derived
+/// data written behind, and up to a thousand pairs would make every journal batch's synchronous
+/// write of the counters a hundred times larger.
+/// </summary>
+[GenerateSerializer, Alias("ot.VideoNeighboursState")]
+public sealed class VideoNeighboursState
+{
+    [Id(0)] public Recommendation.CoEngagement CoEngagement { get; set; } = new();
 }
 
 /// <summary>Mutable engagement counters, shared by video and creator state.</summary>
