@@ -6,6 +6,7 @@
 #      INSERT rate of the same rows straight into the database, for the ratio.
 #   bench/run.sh            100,000 videos, 5,000 creators, 20,000 users, 3 × 10 s per figure
 #   bench/run.sh --quick    10,000 videos, 500 creators, 2,000 users, 3 × 5 s per figure
+#   bench/run.sh --smoke    a tiny catalogue and 2 s runs: proves every phase works (CI), figures are indicative only
 # Results: tables on stdout and bench/results/<date>.json (sections "embedded" and "postgres").
 # BENCH_PASSES=embedded or BENCH_PASSES=postgres runs one pass only.
 set -euo pipefail
@@ -15,6 +16,9 @@ PG_ARGS=(--users 20000 --creators 5000 --videos 20000 --seconds 10 --repeat 3 --
 if [ "${1:-}" = "--quick" ]; then
   ARGS=(--users 2000 --creators 500 --videos 10000 --seconds 5 --repeat 3 --freshness 20 --memory 10000)
   PG_ARGS=(--users 2000 --creators 500 --videos 2000 --seconds 5 --repeat 3 --churn 30000)
+elif [ "${1:-}" = "--smoke" ]; then
+  ARGS=(--users 300 --creators 50 --videos 2000 --seconds 2 --repeat 1 --concurrency 16,64 --freshness 5 --memory 2000)
+  PG_ARGS=(--users 300 --creators 50 --videos 500 --seconds 2 --repeat 1 --churn 2000)
 fi
 PORT=${BENCH_PORT:-5180}
 KEY=bench-signing-key-0123456789abcdef0123
