@@ -108,7 +108,8 @@ public sealed class VideoGrain : Grain, IVideoGrain
     private Task OnSignalAsync(VideoSignal signal)
     {
         if (!S.Exists || !S.RecentEvents.Add(signal.EventId)) return Task.CompletedTask;
-        Apply(signal);
+        S.Counters.Add(CounterRules.Delta(signal, S.Upload!.DurationMs, _options.Weights));
+        Learn(signal);
         _write.Schedule();
         return Task.CompletedTask;
     }
@@ -116,17 +117,19 @@ public sealed class VideoGrain : Grain, IVideoGrain
     public async Task<VideoCounters> ApplyJournal(JournalBatchId batch, IReadOnlyList<VideoSignal> signals)
     {
         if (!S.Exists) return CounterRules.Zero;
-        var delta = new CounterSet();
-        foreach (var signal in signals) delta.Add(CounterRules.Delta(signal, S.Upload!.DurationMs, _options.Weights));
-        if (S.Journal.Contains(batch)) return delta.ToRecord(); // a replay: the creator still needs the same delta
+        var sum = new CounterSet();
+        foreach (var signal in signals) sum.Add(CounterRules.Delta(signal, S.Upload!.DurationMs, _options.Weights));
+        var delta = sum.ToRecord();
+        if (S.Journal.Contains(batch)) return delta; // a replay: the creator still needs the same delta
 
-        foreach (var signal in signals) Apply(signal);
+        S.Counters.Add(delta);
+        foreach (var signal in signals) Learn(signal);
         S.Journal.Set(batch);
         if (!_durableJournal)
         {
             // Nothing to be exactly-once against: the embedded journal does not survive the process either.
             _write.Schedule();
-            return delta.ToRecord();
+            return delta;
         }
         try
         {
@@ -139,12 +142,12 @@ public sealed class VideoGrain : Grain, IVideoGrain
             DeactivateOnIdle();
             throw;
         }
-        return delta.ToRecord();
+        return delta;
     }
 
-    private void Apply(VideoSignal signal)
+    /// <summary>What a signal teaches the video beyond its counters: embedding, co-engagement, trending.</summary>
+    private void Learn(VideoSignal signal)
     {
-        S.Counters.Add(CounterRules.Delta(signal, S.Upload!.DurationMs, _options.Weights));
         if (signal.UserEmbedding.Length == S.Embedding.Length)
         {
             EmbeddingLearner.Update(S.Embedding, signal.UserEmbedding, signal.Engagement,

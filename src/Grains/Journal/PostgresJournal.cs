@@ -63,7 +63,7 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
             }
             try
             {
-                var ids = await InsertAsync(group, rows);
+                var (ids, partitions) = await InsertAsync(group, rows);
                 foreach (var p in group)
                 {
                     var max = 0L;
@@ -73,7 +73,7 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
                     }
                     p.Done.TrySetResult(max);
                 }
-                WakeAppliers(group);
+                foreach (var partition in partitions.Distinct()) _grains.GetGrain<IJournalApplierGrain>(partition).Kick().Ignore();
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
             {
@@ -84,7 +84,8 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
         }
     }
 
-    private async Task<Dictionary<(string, string), long>> InsertAsync(List<PendingAppend> group, int rows)
+    /// <summary>Inserts the group's records; answers the journal ids written and each record's partition (the appliers to wake).</summary>
+    private async Task<(Dictionary<(string, string), long> Ids, short[] Partitions)> InsertAsync(List<PendingAppend> group, int rows)
     {
         var partitions = new short[rows];
         var users = new string[rows];
@@ -117,17 +118,7 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
         var ids = new Dictionary<(string, string), long>(rows);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) ids[(reader.GetString(1), reader.GetString(2))] = reader.GetInt64(0);
-        return ids;
-    }
-
-    private void WakeAppliers(List<PendingAppend> group)
-    {
-        var touched = new HashSet<int>();
-        foreach (var p in group)
-        {
-            foreach (var r in p.Records) touched.Add(JournalPartitioning.Of(r.Signal.VideoId, _options.Partitions));
-        }
-        foreach (var partition in touched) _grains.GetGrain<IJournalApplierGrain>(partition).Kick().Ignore();
+        return (ids, partitions);
     }
 
     public async Task<IReadOnlyList<StoredRecord>> ReadUserAsync(string userId, long afterId)
