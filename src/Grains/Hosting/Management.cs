@@ -82,6 +82,6 @@ public static class Management
         });
         app.MapHealth();
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new ManagementOnly());
-        app.MapOrleansDashboard("/dashboard").WithMetadata(new ManagementOnly());
+        if (app.Configuration.DashboardEnabled()) app.MapOrleansDashboard("/dashboard").WithMetadata(new ManagementOnly());
     }
 }

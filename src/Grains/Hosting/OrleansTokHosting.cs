@@ -62,10 +62,14 @@ public static class OrleansTokHosting
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = orleans.GetValue("ResponseTimeout", DefaultResponseTimeout));
         silo.AddOrleansTokStreams(configuration);
         silo.AddOrleansTokServices(configuration);
-        // Profiles grain calls only while someone is looking at the dashboard.
-        silo.AddDashboard();
+        // Opt-in outside Development (Management:Dashboard): even unwatched, its call filter and
+        // once-a-second statistics cost ~10-20 % of feed throughput here (docs/benchmarks.md).
+        if (configuration.DashboardEnabled()) silo.AddDashboard();
         return silo;
     }
+
+    /// <summary>Management:Dashboard, false unless set (appsettings.Development.json sets it).</summary>
+    public static bool DashboardEnabled(this IConfiguration configuration) => configuration.GetValue("Management:Dashboard", false);
 
     /// <summary>Orleans waits 30 s by default; a feed request that cannot finish in 10 s is better answered with a 503.</summary>
     public static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromSeconds(10);
@@ -157,7 +161,7 @@ public static class OrleansTokHosting
         var serviceId = orleans["ServiceId"] ?? "orleanstok";
         var postgres = configuration.PostgresConnectionString();
         client.Services.AddNpgsqlExceptionSerialization();
-        client.AddDashboard();
+        if (configuration.DashboardEnabled()) client.AddDashboard();
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = orleans.GetValue("ResponseTimeout", DefaultResponseTimeout));
         if (postgres is null)
         {

@@ -70,7 +70,7 @@ public sealed class ApiServer : IAsyncDisposable
             $"--Auth:Issuer={Issuer}", $"--Auth:Audience={Audience}", $"--Auth:SigningKey={Key}",
             "--RateLimits:PerUserPerSecond=10000", "--RateLimits:PerUserBurst=10000",
             "--RateLimits:PerAddressPerSecond=100000", "--RateLimits:PerAddressBurst=100000",
-            $"--Orleans:SiloPort={FreePort()}", $"--Management:Port={managementPort}", $"--Orleans:GatewayPort={FreePort()}", $"--Orleans:ServiceId=api-{Guid.NewGuid():N}",
+            $"--Orleans:SiloPort={FreePort()}", $"--Management:Port={managementPort}", "--Management:Dashboard=true", $"--Orleans:GatewayPort={FreePort()}", $"--Orleans:ServiceId=api-{Guid.NewGuid():N}",
             "--Logging:LogLevel:Default=Warning", .. extraArgs,
         ];
         var app = await ApiHost.BuildAsync(args);
