@@ -12,7 +12,9 @@ namespace OrleansTok.Grains;
 /// </summary>
 public sealed class ImpressionBatcher(IClusterClient client, TimeProvider time) : BackgroundService
 {
-    public static readonly TimeSpan FlushPeriod = TimeSpan.FromMilliseconds(250);
+    // Once a second: at 2,000 pages/s over 10,000 videos, every flush reaches most videos, so the
+    // period sets the stream messages per second (impressions feed quality rates, not counters users watch).
+    public static readonly TimeSpan FlushPeriod = TimeSpan.FromSeconds(1);
     private ConcurrentDictionary<string, int> _pending = new(StringComparer.Ordinal);
 
     public void Add(string videoId) => _pending.AddOrUpdate(videoId, 1, static (_, n) => n + 1);

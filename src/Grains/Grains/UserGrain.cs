@@ -21,6 +21,13 @@ public sealed class UserGrain : Grain, IUserGrain
     /// <summary>Catalog entries of recently served videos, so most interactions need no call to the video.</summary>
     private const int EntryCacheCapacity = 1000;
 
+    /// <summary>
+    /// A user's state is written at most this often while active (and on deactivation). With the
+    /// durable journal a lost write only means a longer replay; with memory storage the state dies
+    /// with the silo anyway. Writing more often costs a ~12 KiB serialization per active user.
+    /// </summary>
+    private static readonly TimeSpan WriteBehind = TimeSpan.FromSeconds(10);
+
     private readonly IPersistentState<UserState> _state;
     private readonly RecommendationOptions _options;
     private readonly float[] _rankerPrior;
@@ -52,8 +59,7 @@ public sealed class UserGrain : Grain, IUserGrain
     {
         // Written behind: interactions are durable in the journal before they are acknowledged
         // (and replayed below); a lost page of impressions only means it may be served once more.
-        // With a durable journal a lost write only means a longer replay: write a user at most every 10 s.
-        _write = new Debounced(this, TimeSpan.FromSeconds(_journal.IsDurable ? 10 : 2), WriteIfDirtyAsync);
+        _write = new Debounced(this, WriteBehind, WriteIfDirtyAsync);
         if (S.Exists && S.RankerWeights.Length != Ranker.FeatureCount)
         {
             S.RankerWeights = (float[])_rankerPrior.Clone(); // the feature set changed since this state was written
@@ -266,14 +272,20 @@ public sealed class UserGrain : Grain, IUserGrain
         VectorMath.AddScaled(interest, S.Session, 0.5f);
         var related = await RelatedAsync();
         var query = new RetrievalQuery(interest, S.Settings!.Language, S.Settings.Country, S.Following.ToArray(),
-            S.HiddenCreators.ToArray(), S.HiddenSounds.ToArray(), S.Seen.Snapshot(), _options.CandidatesPerSource, related);
+            S.HiddenCreators.ToArray(), S.HiddenSounds.ToArray(), S.Seen.Filter(),
+            // Enough per source that the page's rules (creators, sounds, exploration) can still fill it.
+            Math.Max(_options.CandidatesPerSource, 2 * request.Count), related);
 
-        var candidates = CandidateMerger.Merge(await RetrieveAsync(query), id => S.NotInterested.Contains(id));
+        var candidates = CandidateMerger.Merge(await RetrieveAsync(query), id => S.NotInterested.Contains(id), query.PerSource);
         Ranker.Rank(candidates, context, S.RankerWeights);
         Remember(candidates);
         // Exploration favours fresh uploads far from what the user already engages with.
-        var explore = candidates.Where(c => c.Source == CandidateSources.Fresh)
-            .OrderByDescending(c => c.Features[5] + c.Features[3] - c.Features[1]).ToList();
+        var explore = new List<ScoredCandidate>();
+        foreach (var c in candidates)
+        {
+            if (c.Source == CandidateSources.Fresh) explore.Add(c);
+        }
+        explore.Sort(static (a, b) => Novelty(b).CompareTo(Novelty(a)));
 
         var composer = new FeedComposer(S.LastCreator, S.LastSound);
         var slots = request.Explore ? FeedComposer.ExplorationSlots(request.Count, _options.ExplorationPerTen) : 0;
@@ -282,8 +294,9 @@ public sealed class UserGrain : Grain, IUserGrain
         if (composer.Picked.Count < request.Count)
         {
             // Everything eligible was seen: recycle, least recently seen first, with decayed scores.
+            OrleansTokMetrics.RecycledPages.Add(1);
             var recycled = CandidateMerger.Merge(await RetrieveAsync(query with { Exclude = null }),
-                id => S.NotInterested.Contains(id) || !S.Seen.Contains(id));
+                id => S.NotInterested.Contains(id) || !S.Seen.Contains(id), query.PerSource);
             Ranker.Rank(recycled, context, S.RankerWeights);
             foreach (var c in recycled)
             {
@@ -311,6 +324,9 @@ public sealed class UserGrain : Grain, IUserGrain
         return new FeedPage(requestId, items);
     }
 
+    /// <summary>Freshness and quality, minus affinity to what the user already engages with.</summary>
+    private static float Novelty(ScoredCandidate c) => c.Features[5] + c.Features[3] - c.Features[1];
+
     /// <summary>Keeps the catalog entries of the best candidates, so most later interactions need no call to the video.</summary>
     private void Remember(List<ScoredCandidate> ranked)
     {
@@ -325,7 +341,7 @@ public sealed class UserGrain : Grain, IUserGrain
         foreach (var c in picked)
         {
             S.Seen.Add(c.Entry.VideoId);
-            impression.Items.Add(new ImpressionItem { VideoId = c.Entry.VideoId, Source = c.Source, Score = c.Score, Features = c.Features });
+            impression.Items.Add(new ImpressionItem { VideoId = c.Entry.VideoId, Source = c.Source, Score = c.Score, Features = c.Features.ToArray() });
         }
         S.Served += picked.Count;
         S.LastCreator = picked[^1].Entry.CreatorId;

@@ -2,7 +2,12 @@ using OrleansTok.Grains;
 
 namespace OrleansTok.Recommendation;
 
-/// <summary>Merges candidates from every source and partition into one list, one entry per video.</summary>
+/// <summary>
+/// Merges candidates from every source and partition into one list, one entry per video. Each
+/// partition returns its own top k per source; the merger keeps the global top k per source (what
+/// one partition holding the whole catalogue would return) before anything is built per candidate,
+/// so ranking sees ~k per source whatever the number of partitions.
+/// </summary>
 public static class CandidateMerger
 {
     /// <summary>Source precedence when several produced the same video: the most personal reason wins.</summary>
@@ -15,21 +20,33 @@ public static class CandidateMerger
         _ => 4,
     };
 
-    public static List<ScoredCandidate> Merge(IEnumerable<IReadOnlyList<Candidate>> batches, Func<string, bool> isExcluded)
+    public static List<ScoredCandidate> Merge(IEnumerable<IReadOnlyList<Candidate>> batches, Func<string, bool> isExcluded, int perSource)
     {
-        var byVideo = new Dictionary<string, ScoredCandidate>(StringComparer.Ordinal);
+        var bySource = new Dictionary<string, List<Candidate>>(StringComparer.Ordinal);
         foreach (var batch in batches)
         {
             foreach (var candidate in batch)
             {
-                var id = candidate.Entry.VideoId;
-                if (isExcluded(id)) continue;
-                if (byVideo.TryGetValue(id, out var existing))
+                if (isExcluded(candidate.Entry.VideoId)) continue;
+                if (!bySource.TryGetValue(candidate.Source, out var list)) bySource[candidate.Source] = list = [];
+                list.Add(candidate);
+            }
+        }
+
+        var byVideo = new Dictionary<string, ScoredCandidate>(bySource.Count * perSource, StringComparer.Ordinal);
+        foreach (var list in bySource.Values)
+        {
+            // Scores of one source compare across partitions (similarity, upload time, decayed popularity now).
+            list.Sort(static (a, b) => b.SourceScore.CompareTo(a.SourceScore));
+            for (var i = 0; i < list.Count && i < perSource; i++)
+            {
+                var candidate = list[i];
+                if (byVideo.TryGetValue(candidate.Entry.VideoId, out var existing))
                 {
                     if (Precedence(candidate.Source) < Precedence(existing.Source)) existing.Source = candidate.Source;
                     continue;
                 }
-                byVideo[id] = new ScoredCandidate
+                byVideo[candidate.Entry.VideoId] = new ScoredCandidate
                 {
                     Entry = candidate.Entry,
                     Source = candidate.Source,

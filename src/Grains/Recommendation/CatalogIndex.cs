@@ -162,19 +162,20 @@ public sealed class CatalogIndex
             followed.Drain(result, CandidateSources.Following, this, query, now);
         }
 
-        TakeEligible(TrendingRanking(query.Country, query.Language), k, eligible, result, CandidateSources.Trending, query, now);
-        TakeEligible(FreshRanking(query.Language, now, freshWindow), k, eligible, result, CandidateSources.Fresh, query, now);
+        // Trending scores leave as decayed popularity now, so they compare with other partitions' (landmarks differ).
+        TakeEligible(TrendingRanking(query.Country, query.Language), k, eligible, result, CandidateSources.Trending, query, now, 1 / _decay.Weight(now));
+        TakeEligible(FreshRanking(query.Language, now, freshWindow), k, eligible, result, CandidateSources.Fresh, query, now, 1);
         return result;
     }
 
-    private void TakeEligible(Ranking ranking, int k, Eligibility eligible, List<Candidate> into, string source, RetrievalQuery query, DateTimeOffset now)
+    private void TakeEligible(Ranking ranking, int k, Eligibility eligible, List<Candidate> into, string source, RetrievalQuery query, DateTimeOffset now, double scale)
     {
         var taken = 0;
         for (var i = 0; i < ranking.Videos.Length && taken < k; i++)
         {
             var video = ranking.Videos[i];
             if (video.Removed || !eligible.Allows(video)) continue;
-            into.Add(ToCandidate(video, source, ranking.Scores[i], query, now));
+            into.Add(ToCandidate(video, source, (float)(ranking.Scores[i] * scale), query, now));
             taken++;
         }
     }

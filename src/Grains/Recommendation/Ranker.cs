@@ -19,10 +19,10 @@ public static class Ranker
     /// <summary>Prior weights: learned embedding affinity first, negative feedback strongly down.</summary>
     public static readonly float[] PriorWeights = [-1.0f, 2.5f, 1.5f, 1.0f, 1.5f, 0.4f, 0.6f, 1.0f, 1.0f, 2.5f, 0.6f, 8.0f];
 
-    public static float[] Features(ScoredCandidate candidate, RankingContext context)
+    /// <summary>Writes the candidate's features into <paramref name="features"/> (<see cref="FeatureCount"/> long).</summary>
+    public static void Features(ScoredCandidate candidate, RankingContext context, Span<float> features)
     {
         var entry = candidate.Entry;
-        var features = new float[FeatureCount];
         features[0] = 1f;
         features[1] = VectorMath.Dot(context.LongTerm, entry.Embedding);
         features[2] = VectorMath.Dot(context.Session, entry.Embedding);
@@ -37,8 +37,10 @@ public static class Ranker
         Accumulate(context.Creators[entry.CreatorId], ref liked, ref rejected);
         Accumulate(context.Sounds[entry.SoundId], ref liked, ref rejected);
         var declared = 0;
-        foreach (var tag in entry.Hashtags)
+        var hashtags = entry.Hashtags;
+        for (var i = 0; i < hashtags.Count; i++) // indexed: foreach over the interface would allocate an enumerator per candidate
         {
+            var tag = hashtags[i];
             Accumulate(context.Hashtags[tag], ref liked, ref rejected);
             if (context.Settings.Interests.Contains(tag)) declared++;
         }
@@ -47,7 +49,6 @@ public static class Ranker
         features[10] = entry.Hashtags.Count == 0 ? 0f : (float)declared / entry.Hashtags.Count;
         // log, not tanh: sums of many strong neighbours must still rank above sums of a few.
         features[11] = MathF.Log(1f + Math.Max(0f, candidate.Related));
-        return features;
 
         static void Accumulate(float weight, ref float liked, ref float rejected)
         {
@@ -77,7 +78,7 @@ public static class Ranker
     {
         foreach (var candidate in candidates)
         {
-            candidate.Features = Features(candidate, context);
+            Features(candidate, context, candidate.Features);
             candidate.Score = Score(weights, candidate.Features);
         }
         candidates.Sort(static (a, b) => b.Score.CompareTo(a.Score));

@@ -25,8 +25,19 @@ public sealed class ScoredCandidate
 
     /// <summary>Summed co-engagement similarity with the user's recent positives (0 when unrelated).</summary>
     public float Related { get; set; }
-    public float[] Features { get; set; } = [];
+
+    /// <summary>The ranker's features, inline: a page ranks hundreds of candidates and keeps ten.</summary>
+    public Span<float> Features => _features;
+
+    private FeatureVector _features;
     public float Score { get; set; }
     public bool Recycled { get; set; }
     public string Reason { get; set; } = "";
+}
+
+/// <summary>The ranker's features of one candidate, stored inline in it instead of in an array of its own.</summary>
+[System.Runtime.CompilerServices.InlineArray(Ranker.FeatureCount)]
+public struct FeatureVector
+{
+    private float _first;
 }

@@ -59,7 +59,13 @@ public sealed class SeenSet
         return (RingHead - 1 - index + Ring.Length) % Ring.Length;
     }
 
-    public SeenFilter Snapshot() => new((ulong[])Bits.Clone(), HashCount);
+    /// <summary>
+    /// The filter as it is, shared, not copied (8 KiB at the default capacity, on every page): a
+    /// grain reads it in the partitions while it awaits their answers, and a grain is not reentrant,
+    /// so the set cannot change under a read. A partition answering after its caller gave up may see
+    /// later bits; that answer is discarded. Across silos the query is serialized, a copy anyway.
+    /// </summary>
+    public SeenFilter Filter() => new(Bits, HashCount);
 
     public void Clear()
     {

@@ -35,6 +35,10 @@ public static class OrleansTokMetrics
         "orleanstok.stream.catalog.lag", "ms", "Catalog stream delivery lag, publish to apply",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] });
 
+    /// <summary>Pages that ran out of unseen eligible candidates and were topped up with seen videos.</summary>
+    public static readonly Counter<long> RecycledPages = Meter.CreateCounter<long>(
+        "orleanstok.feed.recycled_pages", "{page}", "Feed pages topped up with already seen videos");
+
     private static readonly UpDownCounter<long> Activations = Meter.CreateUpDownCounter<long>(
         "orleanstok.grains.active", "{activation}", "OrleansTok grain activations in this process, by grain type");
 

@@ -22,12 +22,31 @@ public static class RequestScope
     /// <summary>A log scope holding whichever of the ids the current call carries, or null if none.</summary>
     public static IDisposable? Begin(ILogger logger)
     {
-        Dictionary<string, object>? values = null;
+        KeyValuePair<string, object>[]? values = null;
+        var count = 0;
         foreach (var key in Keys)
         {
-            if (RequestContext.Get(key) is { } value) (values ??= new Dictionary<string, object>(StringComparer.Ordinal))[key] = value;
+            if (RequestContext.Get(key) is not { } value) continue;
+            (values ??= new KeyValuePair<string, object>[Keys.Length])[count++] = new(key, value);
         }
-        return values is null ? null : logger.BeginScope(values);
+        return values is null ? null : logger.BeginScope(new ScopeValues(values, count));
+    }
+
+    /// <summary>The scope's key/value pairs (what log formatters enumerate), without a dictionary per call.</summary>
+    private sealed class ScopeValues(KeyValuePair<string, object>[] values, int count) : IReadOnlyList<KeyValuePair<string, object>>
+    {
+        public int Count => count;
+
+        public KeyValuePair<string, object> this[int index] => index < count ? values[index] : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<KeyValuePair<string, object>> GetEnumerator()
+        {
+            for (var i = 0; i < count; i++) yield return values[i];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => string.Join(", ", this.Select(kv => $"{kv.Key}:{kv.Value}"));
     }
 }
 

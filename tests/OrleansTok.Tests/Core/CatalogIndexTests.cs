@@ -30,7 +30,7 @@ public class CatalogIndexTests
             for (var i = 0; i < n / 3; i++) seen.Add($"v{random.Next(n)}");
             var interest = ContentEmbedding.ForInterests([Tags[random.Next(Tags.Length)], Tags[random.Next(Tags.Length)]], 16);
             string[] hidden = [$"c{random.Next(7)}"];
-            var query = new RetrievalQuery(interest, "en", "US", [], hidden, [$"s{random.Next(5)}"], seen.Snapshot(), 8);
+            var query = new RetrievalQuery(interest, "en", "US", [], hidden, [$"s{random.Next(5)}"], seen.Filter(), 8);
 
             var fast = index.Retrieve(query, Now, TimeSpan.FromDays(2)).Where(c => c.Source == CandidateSources.Similar).Select(c => c.Entry.VideoId).ToList();
             var plain = index.Videos

@@ -23,7 +23,7 @@ public class RetrievalAndRulesTests
         var seen = SeenSet.Create(100);
         seen.Add("cat0");
 
-        var result = index.Retrieve(Query(ContentEmbedding.ForInterests(["cats"], 16), seen.Snapshot(), hiddenCreators: ["c1"]), Now, TimeSpan.FromDays(1));
+        var result = index.Retrieve(Query(ContentEmbedding.ForInterests(["cats"], 16), seen.Filter(), hiddenCreators: ["c1"]), Now, TimeSpan.FromDays(1));
         var similar = result.Where(c => c.Source == CandidateSources.Similar).Select(c => c.Entry).ToList();
 
         Assert.Equal(5, similar.Count);
@@ -45,6 +45,30 @@ public class RetrievalAndRulesTests
         Assert.Equal("new", result.Where(c => c.Source == CandidateSources.Fresh).First().Entry.VideoId);
         Assert.Contains(result, c => c.Source == CandidateSources.Trending && c.Entry.VideoId == "hot" && c.Trend > 9f);
         Assert.DoesNotContain(result, c => c.Source == CandidateSources.Similar); // no interest yet: no similarity source
+    }
+
+    [Fact]
+    public void Merging_partitions_keeps_the_global_top_k_per_source_as_one_partition_would()
+    {
+        // Two partitions with different decay landmarks (activated at different times) and one with the whole catalogue.
+        var whole = new CatalogIndex(TimeSpan.FromHours(6), Now.AddHours(-30));
+        var parts = new[] { new CatalogIndex(TimeSpan.FromHours(6), Now.AddHours(-30)), new CatalogIndex(TimeSpan.FromHours(6), Now.AddHours(-2)) };
+        var tags = new[] { "cats", "cars", "dance" };
+        for (var i = 0; i < 60; i++)
+        {
+            var video = Video($"v{i}", $"c{i % 7}", $"s{i}", tags[i % 3], ageHours: 1 + i * 1.5);
+            var popularity = new Dictionary<string, float> { ["US"] = 1 + (i * 37 % 11) };
+            var at = Now.AddMinutes(-(i * 13 % 90));
+            whole.Upsert(video, popularity, at);
+            parts[i % 2].Upsert(video, popularity, at);
+        }
+        var query = Query(ContentEmbedding.ForInterests(["cats"], 16), following: ["c1", "c2"]);
+
+        var merged = CandidateMerger.Merge(parts.Select(p => p.Retrieve(query, Now, TimeSpan.FromDays(1))), _ => false, query.PerSource);
+        var single = CandidateMerger.Merge([whole.Retrieve(query, Now, TimeSpan.FromDays(1))], _ => false, query.PerSource);
+
+        Assert.Equal(single.Select(c => (c.Entry.VideoId, c.Source)).Order(), merged.Select(c => (c.Entry.VideoId, c.Source)).Order());
+        Assert.True(merged.Count <= 4 * query.PerSource); // similar, following, trending, fresh: k each at most
     }
 
     [Fact]

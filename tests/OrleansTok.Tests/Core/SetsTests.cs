@@ -29,14 +29,15 @@ public class SetsTests
     }
 
     [Fact]
-    public void Seen_filter_snapshot_agrees_with_the_set()
+    public void Seen_filter_agrees_with_the_set()
     {
         var seen = SeenSet.Create(100);
         seen.Add("a");
-        var filter = seen.Snapshot();
+        var filter = seen.Filter();
         Assert.True(SeenSet.Contains(filter, IdHash.Of("a")));
+        Assert.False(SeenSet.Contains(filter, IdHash.Of("b")));
         seen.Add("b");
-        Assert.False(SeenSet.Contains(filter, IdHash.Of("b"))); // a snapshot is immutable
+        Assert.True(SeenSet.Contains(filter, IdHash.Of("b"))); // shared with the set, not a copy
     }
 
     [Fact]
