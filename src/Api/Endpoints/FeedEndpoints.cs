@@ -36,7 +36,7 @@ public static class FeedEndpoints
         var requestId = Guid.NewGuid().ToString("N");
         RequestScope.Flow(RequestScope.FeedRequestId, requestId);
         using var scope = logger.BeginScope(new Dictionary<string, object> { [RequestScope.FeedRequestId] = requestId });
-        var page = await grains.GetGrain<IUserGrain>(userId).GetFeed(new FeedRequest(n, RequestId: requestId));
+        var page = await grains.Get<IUserGrain>(userId).GetFeed(new FeedRequest(n, RequestId: requestId));
         OrleansTokMetrics.FeedDuration.Record(OrleansTokMetrics.MillisecondsSince(started));
         return page is null ? Problems.NotFound($"User '{userId}' does not exist.") : TypedResults.Ok(page);
     }
@@ -46,7 +46,7 @@ public static class FeedEndpoints
         var v = new Validator();
         if (!v.Id("userId", userId)) return Problems.Invalid(v);
         if (!caller.Is(userId)) return Problems.Forbidden("Users reset only their own feed.");
-        var status = await grains.GetGrain<IUserGrain>(userId).ResetFeed();
+        var status = await grains.Get<IUserGrain>(userId).ResetFeed();
         return status == CommandStatus.NotFound ? Problems.NotFound($"User '{userId}' does not exist.") : TypedResults.NoContent();
     }
 
@@ -59,7 +59,7 @@ public static class FeedEndpoints
         var events = Parse(body, v, time.GetUtcNow());
         if (!v.IsValid) return Problems.Invalid(v);
 
-        var result = await grains.GetGrain<IUserGrain>(userId).Record(events);
+        var result = await grains.Get<IUserGrain>(userId).Record(events);
         return result.Status switch
         {
             CommandStatus.NotFound => Problems.NotFound($"User '{userId}' does not exist."),

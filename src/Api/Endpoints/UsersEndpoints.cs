@@ -31,7 +31,7 @@ public static class UsersEndpoints
         if (!v.IsValid) return Problems.Invalid(v);
         if (!caller.Is(body.Id!) && !caller.IsAdmin()) return Problems.Forbidden("A user account can only be created by its own token (sub = id).");
 
-        var user = grains.GetGrain<IUserGrain>(body.Id!);
+        var user = grains.Get<IUserGrain>(body.Id!);
         var status = await user.Create(new UserSettings(body.Language!, body.Country!, body.DeviceType ?? "unknown", interests));
         if (status == CommandStatus.Conflict) return Problems.Conflict($"User '{body.Id}' already exists.");
         var summary = await user.GetSummary();
@@ -43,7 +43,7 @@ public static class UsersEndpoints
         var v = new Validator();
         if (!v.Id("userId", userId)) return Problems.Invalid(v);
         if (!caller.Is(userId) && !caller.IsAdmin()) return Problems.Forbidden("Only the user can read their own profile.");
-        var summary = await grains.GetGrain<IUserGrain>(userId).GetSummary();
+        var summary = await grains.Get<IUserGrain>(userId).GetSummary();
         return summary is null ? Problems.NotFound($"User '{userId}' does not exist.") : TypedResults.Ok(UserResponse.From(summary));
     }
 
@@ -52,7 +52,7 @@ public static class UsersEndpoints
         var v = new Validator();
         if (!v.Id("userId", userId)) return Problems.Invalid(v);
         if (!caller.Is(userId)) return Problems.Forbidden("Only the user can read their own profile.");
-        var profile = await grains.GetGrain<IUserGrain>(userId).GetProfile();
+        var profile = await grains.Get<IUserGrain>(userId).GetProfile();
         return profile is null ? Problems.NotFound($"User '{userId}' does not exist.") : TypedResults.Ok(profile);
     }
 
@@ -65,7 +65,7 @@ public static class UsersEndpoints
         if (!v.IsValid) return Problems.Invalid(v);
         if (!caller.Is(userId)) return Problems.Forbidden("Users change only their own follows.");
 
-        var user = grains.GetGrain<IUserGrain>(userId);
+        var user = grains.Get<IUserGrain>(userId);
         var status = follow ? await user.Follow(creatorId) : await user.Unfollow(creatorId);
         return status switch
         {

@@ -40,7 +40,7 @@ public static class VideosEndpoints
         if (!caller.Is(body.CreatorId!)) return Problems.Forbidden("A video can only be uploaded by its creator (creatorId = sub).");
 
         var upload = new VideoUpload(body.Id!, body.CreatorId!, body.Caption ?? "", hashtags, body.SoundId!, body.Language!, body.DurationMs!.Value, time.GetUtcNow());
-        var video = grains.GetGrain<IVideoGrain>(body.Id!);
+        var video = grains.Get<IVideoGrain>(body.Id!);
         var status = await video.Upload(upload);
         return status switch
         {
@@ -54,7 +54,7 @@ public static class VideosEndpoints
     {
         var v = new Validator();
         if (!v.Id("videoId", videoId)) return Problems.Invalid(v);
-        var details = await grains.GetGrain<IVideoGrain>(videoId).GetDetails();
+        var details = await grains.Get<IVideoGrain>(videoId).GetDetails();
         return details is null ? Problems.NotFound($"Video '{videoId}' does not exist.") : TypedResults.Ok(VideoResponse.From(details));
     }
 
@@ -67,7 +67,7 @@ public static class VideosEndpoints
         else if (!Wire.Statuses.TryGetValue(body.Status, out status)) v.Add("status", $"must be one of: {string.Join(", ", Wire.Statuses.Keys)}");
         if (!v.IsValid) return Problems.Invalid(v);
 
-        var video = grains.GetGrain<IVideoGrain>(videoId);
+        var video = grains.Get<IVideoGrain>(videoId);
         if (!caller.IsAdmin())
         {
             // A creator may take down their own video; everything else is moderation.
@@ -86,8 +86,8 @@ public static class VideosEndpoints
     {
         var v = new Validator();
         if (!v.Id("creatorId", creatorId)) return Problems.Invalid(v);
-        if (!await grains.GetGrain<IUserGrain>(creatorId).Exists()) return Problems.NotFound($"Creator '{creatorId}' does not exist.");
-        return TypedResults.Ok(await grains.GetGrain<ICreatorGrain>(creatorId).GetSummary());
+        if (!await grains.Get<IUserGrain>(creatorId).Exists()) return Problems.NotFound($"Creator '{creatorId}' does not exist.");
+        return TypedResults.Ok(await grains.Get<ICreatorGrain>(creatorId).GetSummary());
     }
 
     private static async Task<Results<Ok<TrendingResponse>, ValidationProblem>> GetTrending(string? country, string? language, int? count, IGrainFactory grains)

@@ -86,7 +86,7 @@ public sealed class TrendingGrain(IOptions<RecommendationOptions> options) : Gra
     public async Task<IReadOnlyList<TrendingVideo>> GetTrending(string? country, string? language, int count)
     {
         var partitions = Enumerable.Range(0, options.Value.CatalogPartitions)
-            .Select(p => GrainFactory.GetGrain<ICatalogPartitionGrain>(p.ToString(System.Globalization.CultureInfo.InvariantCulture)).Trending(country, language, count));
+            .Select(p => GrainFactory.Get<ICatalogPartitionGrain>(p.ToString(System.Globalization.CultureInfo.InvariantCulture)).Trending(country, language, count));
         var results = await Task.WhenAll(partitions);
         return results.SelectMany(r => r).OrderByDescending(t => t.Score).Take(count).ToList();
     }

@@ -183,7 +183,7 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
         var id = new JournalBatchId(Partition, batch);
         var perVideo = await Task.WhenAll(records.GroupBy(r => r.Signal.VideoId, StringComparer.Ordinal).Select(async g =>
             (Creator: g.First().CreatorId,
-             Delta: await GrainFactory.GetGrain<IVideoGrain>(g.Key).ApplyJournal(id, g.Select(r => r.Signal).ToList()))));
+             Delta: await GrainFactory.Get<IVideoGrain>(g.Key).ApplyJournal(id, g.Select(r => r.Signal).ToList()))));
 
         var perCreator = new Dictionary<string, CounterSet>(StringComparer.Ordinal);
         foreach (var (creator, delta) in perVideo)
@@ -192,7 +192,7 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
             sum.Add(delta);
         }
         await Task.WhenAll(perCreator.Where(kv => !kv.Value.IsZero)
-            .Select(kv => GrainFactory.GetGrain<ICreatorGrain>(kv.Key).ApplyJournal(id, kv.Value.ToRecord())));
+            .Select(kv => GrainFactory.Get<ICreatorGrain>(kv.Key).ApplyJournal(id, kv.Value.ToRecord())));
 
         var now = DateTimeOffset.UtcNow;
         OrleansTokMetrics.InteractionsApplied.Add(records.Count);

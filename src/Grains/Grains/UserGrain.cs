@@ -130,7 +130,7 @@ public sealed class UserGrain : Grain, IUserGrain
     private async Task<CommandStatus> ChangeFollow(string creatorId, bool follow)
     {
         if (!S.Exists) return CommandStatus.NotFound;
-        if (!await GrainFactory.GetGrain<IUserGrain>(creatorId).Exists()) return CommandStatus.UnknownCreator;
+        if (!await GrainFactory.Get<IUserGrain>(creatorId).Exists()) return CommandStatus.UnknownCreator;
         var changed = follow ? S.Following.Add(creatorId) : S.Following.Remove(creatorId);
         if (!changed) return CommandStatus.Ok;
         S.Creators.Add(creatorId, (follow ? 1f : -1f) * _options.Weights.Follow * 0.5f);
@@ -359,7 +359,7 @@ public sealed class UserGrain : Grain, IUserGrain
         if (S.RecentPositives.Count == 0) return new Dictionary<string, float>(StringComparer.Ordinal);
         var now = _time.GetUtcNow();
         var stale = S.RecentPositives.Where(id => !_neighbours.TryGetValue(id, out var c) || now - c.FetchedAt > _options.NeighbourRefresh).ToList();
-        var fetched = await Task.WhenAll(stale.Select(id => GrainFactory.GetGrain<IVideoGrain>(id).GetNeighbours(_options.NeighboursPerPositive)));
+        var fetched = await Task.WhenAll(stale.Select(id => GrainFactory.Get<IVideoGrain>(id).GetNeighbours(_options.NeighboursPerPositive)));
         for (var i = 0; i < stale.Count; i++) _neighbours[stale[i]] = (now, fetched[i]);
         foreach (var gone in _neighbours.Keys.Where(id => !S.RecentPositives.Contains(id)).ToList()) _neighbours.Remove(gone);
         return CoEngagement.Aggregate(S.RecentPositives.Select(id => _neighbours[id].List).ToList(), keep: 1000, _options.CoEngagementRecencyDecay);
@@ -367,7 +367,7 @@ public sealed class UserGrain : Grain, IUserGrain
 
     private async Task<IReadOnlyList<Candidate>[]> RetrieveAsync(RetrievalQuery query) =>
         await Task.WhenAll(Enumerable.Range(0, _options.CatalogPartitions)
-            .Select(p => GrainFactory.GetGrain<ICatalogPartitionGrain>(p.ToString(CultureInfo.InvariantCulture)).Retrieve(query)));
+            .Select(p => GrainFactory.Get<ICatalogPartitionGrain>(p.ToString(CultureInfo.InvariantCulture)).Retrieve(query)));
 
     private async Task<Dictionary<string, CatalogEntry>> ResolveAsync(IEnumerable<string> videoIds)
     {
@@ -378,7 +378,7 @@ public sealed class UserGrain : Grain, IUserGrain
             if (_entries.TryGetValue(id, out var entry)) result[id] = entry;
             else missing.Add(id);
         }
-        var fetched = await Task.WhenAll(missing.Select(id => GrainFactory.GetGrain<IVideoGrain>(id).GetEntry()));
+        var fetched = await Task.WhenAll(missing.Select(id => GrainFactory.Get<IVideoGrain>(id).GetEntry()));
         foreach (var entry in fetched)
         {
             if (entry is not null) result[entry.VideoId] = entry;

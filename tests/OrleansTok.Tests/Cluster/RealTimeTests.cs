@@ -25,6 +25,22 @@ public class RealTimeTests(ClusterFixture fixture)
         TestData.Event(videoId, type, watchMs, eventId: eventId);
 
     [Fact]
+    public async Task Cached_grain_references_address_the_same_grains_as_Orleans_own()
+    {
+        var (user, id) = await NewUser("cats");
+        foreach (var key in new[] { id, "not-yet-a-user" })
+        {
+            var ours = _grains.Get<IUserGrain>(key);
+            Assert.Equal(_grains.GetGrain<IUserGrain>(key).GetGrainId(), ours.GetGrainId());
+            Assert.Equal(await _grains.GetGrain<IUserGrain>(key).Exists(), await ours.Exists());
+        }
+        Assert.True(await _grains.Get<IUserGrain>(id).Exists());
+        Assert.Equal(_grains.GetGrain<IVideoGrain>("v").GetGrainId(), _grains.Get<IVideoGrain>("v").GetGrainId());
+        Assert.Throws<ArgumentException>(() => _grains.Get<IVideoGrain>(" "));
+        Assert.NotNull(user);
+    }
+
+    [Fact]
     public async Task Interactions_reach_the_video_and_creator_counters_within_a_second()
     {
         var (_, creatorId) = await NewUser();
