@@ -6,13 +6,17 @@ namespace OrleansTok.Recommendation;
 /// <summary>
 /// The videos a user has been served or has watched, in bounded memory: a Bloom filter answers
 /// "seen?" for about <c>capacity</c> videos, and a ring of the most recent fingerprints orders them
-/// for recycling. When the filter fills up it is rebuilt from the ring, so the oldest history fades
-/// instead of memory growing.
+/// for recycling. Both start small and grow while the ring still holds every fingerprint (so growing
+/// loses nothing): a new user costs a few hundred bytes, not the full filter. When the full-size
+/// filter fills up it is rebuilt from the ring, so the oldest history fades instead of memory growing.
 /// </summary>
 [GenerateSerializer, Alias("ot.SeenSet")]
 public sealed class SeenSet
 {
     private const int HashCount = 7;
+    private const double BitsPerEntry = 9.59; // m = -n·ln(p)/ln(2)² for p = 1 %
+    private const int InitialEntries = 64;
+    private const int InitialRing = 16;
 
     [Id(0)] public ulong[] Bits { get; private set; } = [];
     [Id(1)] public ulong[] Ring { get; private set; } = [];
@@ -20,16 +24,29 @@ public sealed class SeenSet
     [Id(3)] public int FilterCount { get; private set; }
     [Id(4)] public long Total { get; private set; }
 
+    /// <summary>Entries the full-size filter holds at 1 % false positives (0 in sets written before growth: their filter is full size).</summary>
+    [Id(5)] public int Capacity { get; private set; }
+
+    /// <summary>How many recent fingerprints the ring keeps at most (0 in older sets: the ring's length).</summary>
+    [Id(6)] public int RecentCapacity { get; private set; }
+
     public static SeenSet Create(int capacity, int recentCapacity = 512)
     {
-        // m = -n·ln(p)/ln(2)² bits for p = 1%, rounded up to a power of two so a probe is a mask, not a division.
-        var bits = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, (int)Math.Ceiling(capacity * 9.59)));
+        recentCapacity = Math.Max(InitialRing, recentCapacity);
         return new SeenSet
         {
-            Bits = new ulong[bits / 64],
-            Ring = new ulong[Math.Max(16, recentCapacity)],
+            Capacity = capacity,
+            RecentCapacity = recentCapacity,
+            Bits = new ulong[WordsFor(Math.Min(capacity, InitialEntries))],
+            Ring = new ulong[Math.Min(InitialRing, recentCapacity)],
         };
     }
+
+    /// <summary>Filter size for <paramref name="entries"/>, rounded up to a power of two so a probe is a mask, not a division.</summary>
+    private static int WordsFor(int entries) =>
+        (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, (int)Math.Ceiling(entries * BitsPerEntry))) / 64;
+
+    private static int EntriesIn(ulong[] bits) => (int)(bits.Length * 64 / BitsPerEntry);
 
     public long Count => Total;
 
@@ -39,15 +56,38 @@ public sealed class SeenSet
     {
         var fingerprint = IdHash.Of(videoId);
         if (BloomContains(Bits, fingerprint)) return;
-        if (FilterCount >= Bits.Length * 64 / 9.59)
+        if (FilterCount >= EntriesIn(Bits))
         {
-            Rebuild();
+            if (CanGrow()) Grow();
+            else Rebuild();
         }
         BloomAdd(Bits, fingerprint);
         FilterCount++;
         Total++;
-        Ring[RingHead] = fingerprint;
-        RingHead = (RingHead + 1) % Ring.Length;
+        Ring[RingHead++] = fingerprint;
+        if (RingHead == Ring.Length)
+        {
+            if (Ring.Length < RecentCapacity) Ring = Resize(Ring, Math.Min(Ring.Length * 2, RecentCapacity));
+            else RingHead = 0;
+        }
+    }
+
+    /// <summary>Growing is lossless only while the ring still holds every fingerprint ever added.</summary>
+    private bool CanGrow() => Bits.Length < WordsFor(Capacity) && Total <= Ring.Length;
+
+    private void Grow()
+    {
+        // Four times larger while the ring can still rebuild it; then straight to full size.
+        var entries = FilterCount * 4 < RecentCapacity ? FilterCount * 4 : Capacity;
+        Bits = new ulong[WordsFor(Math.Min(entries, Capacity))];
+        Rebuild();
+    }
+
+    private static ulong[] Resize(ulong[] array, int length)
+    {
+        var resized = new ulong[length];
+        array.CopyTo(resized, 0);
+        return resized;
     }
 
     /// <summary>How many newer videos were seen since this one; int.MaxValue if it fell out of the recent ring.</summary>

@@ -17,12 +17,36 @@ public class SetsTests
     }
 
     [Fact]
+    public void Seen_set_starts_small_and_grows_without_forgetting()
+    {
+        var seen = SeenSet.Create(5000);
+        Assert.True(seen.Bits.Length * 8 + seen.Ring.Length * 8 <= 512, "a new user's seen set is a few hundred bytes");
+        var sizes = new SortedSet<int> { seen.Bits.Length };
+        for (var i = 0; i < 3000; i++)
+        {
+            seen.Add($"v{i}");
+            sizes.Add(seen.Bits.Length);
+            if (i % 37 == 0) Assert.All(Enumerable.Range(0, i + 1), j => Assert.True(seen.Contains($"v{j}"), $"v{j} forgotten after {i + 1}"));
+        }
+        Assert.Equal([16, 64, 1024], sizes); // 64 entries, 256, then the full 5,000 (8 KiB) once the ring could not rebuild more
+        Assert.Equal(512, seen.Ring.Length);
+        Assert.Equal(0, seen.Age("v2999"));
+        Assert.Equal(511, seen.Age("v2488"));
+        Assert.Equal(int.MaxValue, seen.Age("v0"));
+        var falsePositives = Enumerable.Range(0, 10_000).Count(i => seen.Contains($"other{i}"));
+        Assert.True(falsePositives < 200, $"{falsePositives} false positives in 10,000");
+    }
+
+    [Fact]
     public void Seen_set_memory_is_bounded_and_recent_videos_survive_a_rebuild()
     {
         var seen = SeenSet.Create(1000, recentCapacity: 256);
+        for (var i = 0; i < 5_000; i++) seen.Add($"v{i}");
         var bits = seen.Bits.Length;
-        for (var i = 0; i < 20_000; i++) seen.Add($"v{i}");
+        Assert.Equal(16_384 / 64, bits); // 1,000 × 9.59 bits, rounded up to a power of two
+        for (var i = 5_000; i < 20_000; i++) seen.Add($"v{i}");
         Assert.Equal(bits, seen.Bits.Length);
+        Assert.Equal(256, seen.Ring.Length);
         for (var i = 20_000 - 256; i < 20_000; i++) Assert.True(seen.Contains($"v{i}"));
         Assert.Equal(0, seen.Age("v19999"));
         Assert.Equal(int.MaxValue, seen.Age("v0"));
