@@ -55,7 +55,9 @@ public sealed class SeenSet
     public void Add(string videoId)
     {
         var fingerprint = IdHash.Of(videoId);
-        if (BloomContains(Bits, fingerprint)) return;
+        // While the filter may still grow, the ring must hold every fingerprint: one the small filter
+        // reports by mistake (a false positive) is recorded anyway, or growing would forget it.
+        if (BloomContains(Bits, fingerprint) && (!CanGrow() || Array.IndexOf(Ring, fingerprint) >= 0)) return;
         if (FilterCount >= EntriesIn(Bits))
         {
             if (CanGrow()) Grow();

@@ -38,6 +38,20 @@ public class SetsTests
     }
 
     [Fact]
+    public void Growing_keeps_videos_a_small_filter_already_reported_by_mistake()
+    {
+        // Near the end of each small stage ~1 % of new ids look seen already (false positives); they
+        // must still reach the ring the bigger filter is rebuilt from, or they would be shown again.
+        for (var user = 0; user < 40; user++)
+        {
+            var seen = SeenSet.Create(5000);
+            var ids = Enumerable.Range(0, 600).Select(i => $"u{user}-video-{i * 7919 % 100_003}").ToList();
+            foreach (var id in ids) seen.Add(id);
+            Assert.All(ids, id => Assert.True(seen.Contains(id), $"{id} forgotten by user {user}"));
+        }
+    }
+
+    [Fact]
     public void Seen_set_memory_is_bounded_and_recent_videos_survive_a_rebuild()
     {
         var seen = SeenSet.Create(1000, recentCapacity: 256);
