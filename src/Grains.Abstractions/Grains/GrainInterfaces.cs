@@ -33,8 +33,11 @@ public interface IVideoGrain : IGrainWithStringKey
     /// <summary>The videos most co-engaged with this one.</summary>
     [Alias("GetNeighbours"), AlwaysInterleave] Task<IReadOnlyList<Neighbour>> GetNeighbours(int count);
 
-    /// <summary>Another video was engaged by a user who also engaged this one (the symmetric half of a co-engagement).</summary>
-    [Alias("AddCoEngagement"), Orleans.Concurrency.OneWay] Task AddCoEngagement(string otherVideoId, long otherPositives);
+    /// <summary>
+    /// Other videos were engaged by users who also engaged this one (the symmetric halves of
+    /// co-engagements), gathered per silo and delivered in one call per video.
+    /// </summary>
+    [Alias("AddCoEngagements"), Orleans.Concurrency.OneWay] Task AddCoEngagements(IReadOnlyList<CoEngagedWith> others);
 
     /// <summary>
     /// Applies this video's signals of one journal batch, unless that batch was already applied, and

@@ -34,6 +34,12 @@ public sealed record Neighbour(
     [property: Id(0)] string VideoId,
     [property: Id(1)] float Similarity);
 
+/// <summary>A video co-engaged with the receiving one, and its positive count when that was counted.</summary>
+[GenerateSerializer, Immutable, Alias("ot.CoEngagedWith")]
+public sealed record CoEngagedWith(
+    [property: Id(0)] string VideoId,
+    [property: Id(1)] long Positives);
+
 /// <summary>A candidate as a source produced it: the source's own score and the video's trend in the user's country.</summary>
 [GenerateSerializer, Immutable, Alias("ot.Candidate")]
 public sealed record Candidate(

@@ -36,11 +36,13 @@ public sealed class VideoGrain : Grain, IVideoGrain
     private bool _neighboursDirty;
 
     private readonly bool _durableJournal;
+    private readonly CoEngagementBatcher _coEngagement;
 
     public VideoGrain([PersistentState("video", StorageNames.Grains)] IPersistentState<VideoState> state,
         [PersistentState("video-neighbours", StorageNames.Grains)] IPersistentState<VideoNeighboursState> neighbours,
-        IOptions<RecommendationOptions> options, Journal.IInteractionJournal journal)
+        IOptions<RecommendationOptions> options, Journal.IInteractionJournal journal, CoEngagementBatcher coEngagement)
     {
+        _coEngagement = coEngagement;
         _state = state;
         _neighbours = neighbours;
         _options = options.Value;
@@ -176,10 +178,10 @@ public sealed class VideoGrain : Grain, IVideoGrain
     public Task<IReadOnlyList<Neighbour>> GetNeighbours(int count) =>
         Task.FromResult(_neighbours.State.CoEngagement.Top(count));
 
-    public Task AddCoEngagement(string otherVideoId, long otherPositives)
+    public Task AddCoEngagements(IReadOnlyList<CoEngagedWith> others)
     {
         if (!S.Exists) return Task.CompletedTask;
-        _neighbours.State.CoEngagement.Add(otherVideoId, otherPositives, _options.NeighbourCapacity);
+        foreach (var other in others) _neighbours.State.CoEngagement.Add(other.VideoId, other.Positives, _options.NeighbourCapacity);
         _neighboursDirty = true;
         _writeNeighbours.Schedule();
         return Task.CompletedTask;
@@ -198,7 +200,7 @@ public sealed class VideoGrain : Grain, IVideoGrain
         {
             if (other == self) continue;
             co.Add(other, 0, _options.NeighbourCapacity);
-            GrainFactory.Get<IVideoGrain>(other).AddCoEngagement(self, co.Positives).Ignore();
+            _coEngagement.Add(other, new CoEngagedWith(self, co.Positives));
         }
     }
 
