@@ -273,8 +273,10 @@ public sealed class UserGrain : Grain, IUserGrain
         var related = await RelatedAsync();
         var query = new RetrievalQuery(interest, S.Settings!.Language, S.Settings.Country, S.Following.ToArray(),
             S.HiddenCreators.ToArray(), S.HiddenSounds.ToArray(), S.Seen.Filter(),
-            // Enough per source that the page's rules (creators, sounds, exploration) can still fill it.
-            Math.Max(_options.CandidatesPerSource, 2 * request.Count), related);
+            // Deep enough per source that the ranker's learned affinities, not the sources' own order,
+            // decide the page, and the page's rules (creators, sounds, exploration) can still fill it:
+            // 2× or 4× the page lost "liking cats brings cats" (FeedBehaviourTests); 8× keeps it.
+            Math.Max(_options.CandidatesPerSource, 8 * request.Count), related);
 
         var candidates = CandidateMerger.Merge(await RetrieveAsync(query), id => S.NotInterested.Contains(id), query.PerSource);
         Ranker.Rank(candidates, context, S.RankerWeights);
