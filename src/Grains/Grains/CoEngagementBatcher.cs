@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Hosting;
-
 namespace OrleansTok.Grains;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace OrleansTok.Grains;
 /// recent positives of the user; one call per pair was most of the silo's messages under ingest.
 /// Derived data, like impressions: a silo crash loses at most one period of pair counts.
 /// </summary>
-public sealed class CoEngagementBatcher(IClusterClient client, TimeProvider time) : BackgroundService
+public sealed class CoEngagementBatcher(IClusterClient client, TimeProvider time) : PeriodicFlush(FlushPeriod, time)
 {
     public static readonly TimeSpan FlushPeriod = TimeSpan.FromMilliseconds(250);
     private readonly Lock _lock = new();
@@ -24,27 +22,16 @@ public sealed class CoEngagementBatcher(IClusterClient client, TimeProvider time
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(FlushPeriod, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken)) Flush();
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    private void Flush()
+    protected override Task FlushAsync()
     {
         Dictionary<string, List<CoEngagedWith>> batch;
         lock (_lock)
         {
-            if (_pending.Count == 0) return;
+            if (_pending.Count == 0) return Task.CompletedTask;
             batch = _pending;
             _pending = new Dictionary<string, List<CoEngagedWith>>(batch.Count, StringComparer.Ordinal);
         }
         foreach (var (videoId, others) in batch) client.Get<IVideoGrain>(videoId).AddCoEngagements(others).Ignore();
+        return Task.CompletedTask;
     }
 }
