@@ -79,7 +79,7 @@ public interface IJournalApplierGrain : IGrainWithIntegerKey
 [Alias("ot.ICatalogPartitionGrain")]
 public interface ICatalogPartitionGrain : IGrainWithStringKey
 {
-    [Alias("Retrieve")] Task<IReadOnlyList<Candidate>> Retrieve(RetrievalQuery query);
+    [Alias("Retrieve")] Task<CandidateBatch> Retrieve(RetrievalQuery query);
     [Alias("Trending")] Task<IReadOnlyList<TrendingVideo>> Trending(string? country, string? language, int count);
     [Alias("Count")] Task<int> Count();
 }

@@ -49,6 +49,14 @@ public sealed record Candidate(
     [property: Id(3)] float Trend,
     [property: Id(4)] float Related = 0f);
 
+/// <summary>
+/// One partition's answer to a <see cref="RetrievalQuery"/>. Immutable as a whole, so a call inside
+/// a silo hands the list over as it is, where a plain list result is copied element by element.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ot.CandidateBatch")]
+public sealed record CandidateBatch(
+    [property: Id(0)] IReadOnlyList<Candidate> Candidates);
+
 [GenerateSerializer, Immutable, Alias("ot.TrendingVideo")]
 public sealed record TrendingVideo(
     [property: Id(0)] CatalogEntry Entry,

@@ -44,8 +44,8 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _write.RunAsync();
 
-    public Task<IReadOnlyList<Candidate>> Retrieve(RetrievalQuery query) =>
-        Task.FromResult<IReadOnlyList<Candidate>>(_index.Retrieve(query, _time.GetUtcNow(), _options.FreshWindow));
+    public Task<CandidateBatch> Retrieve(RetrievalQuery query) =>
+        Task.FromResult(new CandidateBatch(_index.Retrieve(query, _time.GetUtcNow(), _options.FreshWindow)));
 
     public Task<IReadOnlyList<TrendingVideo>> Trending(string? country, string? language, int count) =>
         Task.FromResult<IReadOnlyList<TrendingVideo>>(_index.Trending(country, language, count, _time.GetUtcNow()));

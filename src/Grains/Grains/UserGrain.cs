@@ -282,7 +282,7 @@ public sealed class UserGrain : Grain, IUserGrain
         Ranker.Rank(candidates, context, S.RankerWeights);
         Remember(candidates);
         // Exploration favours fresh uploads far from what the user already engages with.
-        var explore = new List<ScoredCandidate>();
+        var explore = new List<ScoredCandidate>(query.PerSource);
         foreach (var c in candidates)
         {
             if (c.Source == CandidateSources.Fresh) explore.Add(c);
@@ -368,8 +368,8 @@ public sealed class UserGrain : Grain, IUserGrain
     }
 
     private async Task<IReadOnlyList<Candidate>[]> RetrieveAsync(RetrievalQuery query) =>
-        await Task.WhenAll(Enumerable.Range(0, _options.CatalogPartitions)
-            .Select(p => GrainFactory.Get<ICatalogPartitionGrain>(p.ToString(CultureInfo.InvariantCulture)).Retrieve(query)));
+        [.. (await Task.WhenAll(Enumerable.Range(0, _options.CatalogPartitions)
+            .Select(p => GrainFactory.Get<ICatalogPartitionGrain>(p.ToString(CultureInfo.InvariantCulture)).Retrieve(query)))).Select(b => b.Candidates)];
 
     private async Task<Dictionary<string, CatalogEntry>> ResolveAsync(IEnumerable<string> videoIds)
     {

@@ -22,13 +22,14 @@ public static class CandidateMerger
 
     public static List<ScoredCandidate> Merge(IEnumerable<IReadOnlyList<Candidate>> batches, Func<string, bool> isExcluded, int perSource)
     {
+        var all = batches as IReadOnlyCollection<IReadOnlyList<Candidate>> ?? batches.ToList();
         var bySource = new Dictionary<string, List<Candidate>>(StringComparer.Ordinal);
-        foreach (var batch in batches)
+        foreach (var batch in all)
         {
             foreach (var candidate in batch)
             {
                 if (isExcluded(candidate.Entry.VideoId)) continue;
-                if (!bySource.TryGetValue(candidate.Source, out var list)) bySource[candidate.Source] = list = [];
+                if (!bySource.TryGetValue(candidate.Source, out var list)) bySource[candidate.Source] = list = new(perSource * all.Count);
                 list.Add(candidate);
             }
         }

@@ -122,6 +122,7 @@ public sealed class CatalogIndex
     {
         var k = Math.Max(1, query.PerSource);
         var eligible = new Eligibility(query);
+        var toNow = 1 / _decay.Weight(now); // stored popularity × toNow = decayed popularity now (one Math.Pow per query, not two per candidate)
         var result = new List<Candidate>(5 * k);
 
         if (query.Related is { Count: > 0 } relatedIds)
@@ -131,20 +132,27 @@ public sealed class CatalogIndex
             {
                 if (_videos.TryGetValue(id, out var video) && eligible.Allows(video)) related.Offer(video, RelatedScore(partial, video.Entry));
             }
-            related.Drain(result, CandidateSources.Related, this, query, now);
+            related.Drain(result, CandidateSources.Related, query, toNow);
         }
 
         if (VectorMath.Norm(query.Interest) > 1e-3f && query.Interest.Length == _dimension && _slots.Count > 0)
         {
             var similar = new TopK(k);
-            var interest = query.Interest.AsSpan();
-            var matrix = _embeddings.AsSpan(0, _slots.Count * _dimension);
-            for (var i = 0; i < _slots.Count; i++)
+            var scores = System.Buffers.ArrayPool<float>.Shared.Rent(_slots.Count);
+            try
             {
-                var score = System.Numerics.Tensors.TensorPrimitives.Dot(interest, matrix.Slice(i * _dimension, _dimension));
-                if (similar.WouldAccept(score) && eligible.Allows(_slots[i])) similar.Offer(_slots[i], score);
+                VectorMath.DotRows(_embeddings.AsSpan(0, _slots.Count * _dimension), query.Interest, scores.AsSpan(0, _slots.Count));
+                for (var i = 0; i < _slots.Count; i++)
+                {
+                    var score = scores[i];
+                    if (similar.WouldAccept(score) && eligible.Allows(_slots[i])) similar.Offer(_slots[i], score);
+                }
             }
-            similar.Drain(result, CandidateSources.Similar, this, query, now);
+            finally
+            {
+                System.Buffers.ArrayPool<float>.Shared.Return(scores);
+            }
+            similar.Drain(result, CandidateSources.Similar, query, toNow);
         }
 
         if (query.Following.Count > 0)
@@ -159,23 +167,23 @@ public sealed class CatalogIndex
                     if (followed.WouldAccept(score) && eligible.Allows(video)) followed.Offer(video, score);
                 }
             }
-            followed.Drain(result, CandidateSources.Following, this, query, now);
+            followed.Drain(result, CandidateSources.Following, query, toNow);
         }
 
         // Trending scores leave as decayed popularity now, so they compare with other partitions' (landmarks differ).
-        TakeEligible(TrendingRanking(query.Country, query.Language), k, eligible, result, CandidateSources.Trending, query, now, 1 / _decay.Weight(now));
-        TakeEligible(FreshRanking(query.Language, now, freshWindow), k, eligible, result, CandidateSources.Fresh, query, now, 1);
+        TakeEligible(TrendingRanking(query.Country, query.Language), k, eligible, result, CandidateSources.Trending, query, toNow, toNow);
+        TakeEligible(FreshRanking(query.Language, now, freshWindow), k, eligible, result, CandidateSources.Fresh, query, toNow, 1);
         return result;
     }
 
-    private void TakeEligible(Ranking ranking, int k, Eligibility eligible, List<Candidate> into, string source, RetrievalQuery query, DateTimeOffset now, double scale)
+    private static void TakeEligible(Ranking ranking, int k, Eligibility eligible, List<Candidate> into, string source, RetrievalQuery query, double toNow, double scale)
     {
         var taken = 0;
         for (var i = 0; i < ranking.Videos.Length && taken < k; i++)
         {
             var video = ranking.Videos[i];
             if (video.Removed || !eligible.Allows(video)) continue;
-            into.Add(ToCandidate(video, source, (float)(ranking.Scores[i] * scale), query, now));
+            into.Add(ToCandidate(video, source, (float)(ranking.Scores[i] * scale), query, toNow));
             taken++;
         }
     }
@@ -224,9 +232,9 @@ public sealed class CatalogIndex
 
     private static float LanguageBoost(IndexedVideo video, string language) => video.Entry.Language == language ? 1f : 0.5f;
 
-    private Candidate ToCandidate(IndexedVideo video, string source, float score, RetrievalQuery query, DateTimeOffset now)
+    private static Candidate ToCandidate(IndexedVideo video, string source, float score, RetrievalQuery query, double toNow)
     {
-        var trend = DecayedPopularity(video, query.Country, now) + 0.25 * DecayedPopularity(video, null, now);
+        var trend = (video.ByCountry.GetValueOrDefault(query.Country) + 0.25 * video.Global) * toNow;
         var related = query.Related is { } r && r.TryGetValue(video.Entry.VideoId, out var partial) ? RelatedScore(partial, video.Entry) : 0f;
         return new Candidate(video.Entry, source, score, (float)trend, related);
     }
@@ -303,11 +311,11 @@ public sealed class CatalogIndex
             return list.ConvertAll(x => x.Video);
         }
 
-        public void Drain(List<Candidate> into, string source, CatalogIndex index, RetrievalQuery query, DateTimeOffset now)
+        public void Drain(List<Candidate> into, string source, RetrievalQuery query, double toNow)
         {
             var list = new List<(IndexedVideo Video, float Score)>(_heap.Count);
             while (_heap.TryDequeue(out var v, out var s)) list.Add((v, s));
-            for (var i = list.Count - 1; i >= 0; i--) into.Add(index.ToCandidate(list[i].Video, source, list[i].Score, query, now));
+            for (var i = list.Count - 1; i >= 0; i--) into.Add(ToCandidate(list[i].Video, source, list[i].Score, query, toNow));
         }
     }
 }
