@@ -82,6 +82,12 @@ public interface ICatalogPartitionGrain : IGrainWithStringKey
     [Alias("Retrieve")] Task<CandidateBatch> Retrieve(RetrievalQuery query);
     [Alias("Trending")] Task<IReadOnlyList<TrendingVideo>> Trending(string? country, string? language, int count);
     [Alias("Count")] Task<int> Count();
+
+    /// <summary>
+    /// What changed in the partition after <paramref name="since"/> (everything, when the cursor is
+    /// null or from another activation): how each silo keeps its local catalogue replica current.
+    /// </summary>
+    [Alias("Changes"), AlwaysInterleave] Task<CatalogChanges> Changes(CatalogCursor? since);
 }
 
 /// <summary>Trending across all partitions, merged; a stateless worker in every silo.</summary>

@@ -61,3 +61,35 @@ public sealed record CandidateBatch(
 public sealed record TrendingVideo(
     [property: Id(0)] CatalogEntry Entry,
     [property: Id(1)] double Score);
+
+/// <summary>
+/// A position in one partition's change sequence. The epoch names the partition's activation: a
+/// cursor from another activation cannot be resumed and gets a full snapshot.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ot.CatalogCursor")]
+public sealed record CatalogCursor(
+    [property: Id(0)] Guid Epoch,
+    [property: Id(1)] long Sequence);
+
+/// <summary>
+/// One video as a partition holds it: its entry and forward-decayed popularity, stored relative to
+/// <see cref="CatalogChanges.Landmark"/> (a snapshot copy, never the partition's live values).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ot.CatalogRow")]
+public sealed record CatalogRow(
+    [property: Id(0)] CatalogEntry Entry,
+    [property: Id(1)] double Global,
+    [property: Id(2)] IReadOnlyDictionary<string, double> ByCountry);
+
+/// <summary>
+/// A partition's changes since a cursor: the videos added or changed (with their current values,
+/// not increments) and the ids removed; or, when <see cref="Full"/>, its whole content, which
+/// replaces whatever the reader held for that partition.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ot.CatalogChanges")]
+public sealed record CatalogChanges(
+    [property: Id(0)] CatalogCursor Cursor,
+    [property: Id(1)] bool Full,
+    [property: Id(2)] DateTimeOffset Landmark,
+    [property: Id(3)] IReadOnlyList<CatalogRow> Changed,
+    [property: Id(4)] IReadOnlyList<string> Removed);

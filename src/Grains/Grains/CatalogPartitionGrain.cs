@@ -52,6 +52,8 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
 
     public Task<int> Count() => Task.FromResult(_index.Count);
 
+    public Task<CatalogChanges> Changes(CatalogCursor? since) => Task.FromResult(_index.ChangesSince(since));
+
     private Task OnUpdateAsync(CatalogUpdate update)
     {
         OrleansTok.Telemetry.OrleansTokMetrics.CatalogStreamLag.Record(Math.Max(0, (_time.GetUtcNow() - update.At).TotalMilliseconds));
@@ -79,12 +81,13 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
     }
 }
 
-/// <summary>Trending for the public endpoint: fans out to the partitions and merges, in whichever silo it is called from.</summary>
+/// <summary>Trending for the public endpoint, from the silo's catalogue replica or, while that is not current, from every partition merged.</summary>
 [StatelessWorker]
-public sealed class TrendingGrain(IOptions<RecommendationOptions> options) : Grain, ITrendingGrain
+public sealed class TrendingGrain(IOptions<RecommendationOptions> options, CatalogReplica replica) : Grain, ITrendingGrain
 {
     public async Task<IReadOnlyList<TrendingVideo>> GetTrending(string? country, string? language, int count)
     {
+        if (replica.TryTrending(country, language, count, out var local)) return local;
         var partitions = Enumerable.Range(0, options.Value.CatalogPartitions)
             .Select(p => GrainFactory.Get<ICatalogPartitionGrain>(p.ToString(System.Globalization.CultureInfo.InvariantCulture)).Trending(country, language, count));
         var results = await Task.WhenAll(partitions);

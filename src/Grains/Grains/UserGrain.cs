@@ -41,10 +41,12 @@ public sealed class UserGrain : Grain, IUserGrain
 
     private readonly ImpressionBatcher _impressions;
     private readonly IInteractionJournal _journal;
+    private readonly CatalogReplica _catalog;
 
     public UserGrain([PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> state, IOptions<RecommendationOptions> options, TimeProvider time,
-        ImpressionBatcher impressions, IInteractionJournal journal)
+        ImpressionBatcher impressions, IInteractionJournal journal, CatalogReplica catalog)
     {
+        _catalog = catalog;
         _state = state;
         _impressions = impressions;
         _journal = journal;
@@ -367,9 +369,16 @@ public sealed class UserGrain : Grain, IUserGrain
         return CoEngagement.Aggregate(S.RecentPositives.Select(id => _neighbours[id].List).ToList(), keep: 1000, _options.CoEngagementRecencyDecay);
     }
 
-    private async Task<IReadOnlyList<Candidate>[]> RetrieveAsync(RetrievalQuery query) =>
-        [.. (await Task.WhenAll(Enumerable.Range(0, _options.CatalogPartitions)
-            .Select(p => GrainFactory.Get<ICatalogPartitionGrain>(p.ToString(CultureInfo.InvariantCulture)).Retrieve(query)))).Select(b => b.Candidates)];
+    /// <summary>Candidates from this silo's catalogue replica, or from every partition while the replica is not current.</summary>
+    private async Task<IReadOnlyList<Candidate>[]> RetrieveAsync(RetrievalQuery query)
+    {
+        var fromReplica = _catalog.TryRetrieve(query, out var local);
+        OrleansTokMetrics.Retrieved(fromReplica);
+        if (fromReplica) return [local];
+        var batches = await Task.WhenAll(Enumerable.Range(0, _options.CatalogPartitions)
+            .Select(p => GrainFactory.Get<ICatalogPartitionGrain>(p.ToString(CultureInfo.InvariantCulture)).Retrieve(query)));
+        return [.. batches.Select(b => b.Candidates)];
+    }
 
     private async Task<Dictionary<string, CatalogEntry>> ResolveAsync(IEnumerable<string> videoIds)
     {

@@ -127,6 +127,8 @@ public static class OrleansTokHosting
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ImpressionBatcher>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ImpressionBatcher>());
+        silo.Services.AddSingleton<CatalogReplica>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<CatalogReplica>());
         silo.Services.AddSingleton<CoEngagementBatcher>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<CoEngagementBatcher>());
         silo.Services.AddNpgsqlExceptionSerialization();

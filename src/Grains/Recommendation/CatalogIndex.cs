@@ -26,6 +26,15 @@ public sealed class CatalogIndex
     private long _popularityVersion;
     private ForwardDecay _decay;
 
+    /// <summary>Change sequence for readers that follow this index (<see cref="ChangesSince"/>): one step per change.</summary>
+    private long _sequence;
+    private readonly Guid _epoch = Guid.NewGuid();
+    private readonly Queue<(long Sequence, string VideoId)> _removals = new();
+
+    /// <summary>Removals at or below this sequence were forgotten: older cursors get a full snapshot.</summary>
+    private long _removalsForgottenUpTo;
+    private const int RemovalsKept = 4096;
+
     /// <summary>A shared ranking of the partition, best first, and the catalogue versions it reflects.</summary>
     private sealed record Ranking(IndexedVideo[] Videos, float[] Scores, long Structure, long Popularity, long BuiltAtTicks);
 
@@ -57,6 +66,7 @@ public sealed class CatalogIndex
         {
             video.Entry = entry;
             CopyEmbedding(video);
+            video.ChangedAt = ++_sequence;
         }
         if (popularityByCountry is null || popularityByCountry.Count == 0) return;
 
@@ -72,6 +82,54 @@ public sealed class CatalogIndex
             }
         }
         _popularityVersion++;
+        video.ChangedAt = ++_sequence;
+    }
+
+    /// <summary>
+    /// Sets a video to the values another index holds (how a replica applies a partition's changes):
+    /// its entry, and popularity converted from that index's landmark to this one's.
+    /// </summary>
+    public void Set(CatalogRow row, DateTimeOffset sourceLandmark)
+    {
+        if (_decay.NeedsRebase(sourceLandmark)) Rebase(sourceLandmark);
+        var toHere = _decay.Weight(sourceLandmark); // s·2^((Ls − L)/h): the same decayed value at every instant
+        var entry = row.Entry;
+        if (_videos.TryGetValue(entry.VideoId, out var video) && video.Entry.CreatorId != entry.CreatorId) Remove(entry.VideoId);
+        if (video is null || video.Removed)
+        {
+            video = new IndexedVideo { Entry = entry, Fingerprint = IdHash.Of(entry.VideoId) };
+            Insert(video);
+        }
+        else
+        {
+            video.Entry = entry;
+            CopyEmbedding(video);
+        }
+        video.Global = row.Global * toHere;
+        video.ByCountry.Clear();
+        foreach (var (country, value) in row.ByCountry)
+        {
+            if (video.ByCountry.Count < MaxCountriesPerVideo) video.ByCountry[country] = value * toHere;
+        }
+        _popularityVersion++;
+        video.ChangedAt = ++_sequence;
+    }
+
+    /// <summary>
+    /// Everything that changed after <paramref name="since"/>, as current values; a full snapshot when
+    /// the cursor is null, from another index (epoch), or older than the removals still remembered.
+    /// </summary>
+    public CatalogChanges ChangesSince(CatalogCursor? since)
+    {
+        var full = since is null || since.Epoch != _epoch || since.Sequence < _removalsForgottenUpTo;
+        var after = full ? long.MinValue : since!.Sequence;
+        var changed = new List<CatalogRow>();
+        foreach (var video in _slots)
+        {
+            if (video.ChangedAt > after) changed.Add(new CatalogRow(video.Entry, video.Global, new Dictionary<string, double>(video.ByCountry, StringComparer.Ordinal)));
+        }
+        var removed = full ? [] : _removals.Where(r => r.Sequence > after).Select(r => r.VideoId).ToList();
+        return new CatalogChanges(new CatalogCursor(_epoch, _sequence), full, _decay.Landmark, changed, removed);
     }
 
     public bool Remove(string videoId)
@@ -93,6 +151,8 @@ public sealed class CatalogIndex
         }
         video.Removed = true;
         _structureVersion++;
+        _removals.Enqueue((++_sequence, videoId));
+        if (_removals.Count > RemovalsKept) _removalsForgottenUpTo = _removals.Dequeue().Sequence;
         return true;
     }
 
@@ -108,6 +168,7 @@ public sealed class CatalogIndex
         if (!_byCreator.TryGetValue(video.Entry.CreatorId, out var own)) _byCreator[video.Entry.CreatorId] = own = [];
         own.Add(video);
         _structureVersion++;
+        video.ChangedAt = ++_sequence;
     }
 
     /// <summary>An embedding of another length than the partition's (a changed setting) scores as no similarity.</summary>
@@ -334,4 +395,7 @@ public sealed class IndexedVideo
 
     /// <summary>Left the partition; shared rankings built before the removal skip it.</summary>
     [NonSerialized] internal bool Removed;
+
+    /// <summary>The index's change sequence at this video's last change (not persisted: a restored index starts a new epoch).</summary>
+    [NonSerialized] internal long ChangedAt;
 }

@@ -11,6 +11,12 @@ public sealed class RecommendationOptions
     /// <summary>Retrieval partitions the eligible catalogue is hashed over.</summary>
     public int CatalogPartitions { get; set; } = 4;
 
+    /// <summary>
+    /// How often each silo pulls the partitions' changes into its local catalogue replica, which
+    /// feed pages retrieve from in-process. Zero turns the replica off: every page asks every partition.
+    /// </summary>
+    public TimeSpan CatalogReplicaRefresh { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Candidates each source returns per partition.</summary>
     public int CandidatesPerSource { get; set; } = 20;
 

@@ -39,6 +39,12 @@ public static class OrleansTokMetrics
     public static readonly Counter<long> RecycledPages = Meter.CreateCounter<long>(
         "orleanstok.feed.recycled_pages", "{page}", "Feed pages topped up with already seen videos");
 
+    /// <summary>Candidate retrievals for feed pages, by where they were answered: the silo's catalogue replica or every partition.</summary>
+    private static readonly Counter<long> Retrievals = Meter.CreateCounter<long>(
+        "orleanstok.feed.retrievals", "{retrieval}", "Candidate retrievals for feed pages, by source (replica or partitions)");
+
+    public static void Retrieved(bool fromReplica) => Retrievals.Add(1, new KeyValuePair<string, object?>("from", fromReplica ? "replica" : "partitions"));
+
     private static readonly UpDownCounter<long> Activations = Meter.CreateUpDownCounter<long>(
         "orleanstok.grains.active", "{activation}", "OrleansTok grain activations in this process, by grain type");
 

@@ -1,0 +1,87 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansTok.Recommendation;
+
+namespace OrleansTok.Grains;
+
+/// <summary>
+/// Keeps this silo's <see cref="LocalCatalog"/> current by pulling every retrieval partition's
+/// change feed each <see cref="RecommendationOptions.CatalogReplicaRefresh"/>. Feed pages in this
+/// silo retrieve from it while it is current (every partition answered within
+/// <see cref="MaxStaleness"/>) and from the partitions themselves otherwise: right after start,
+/// or while a partition cannot be reached.
+/// </summary>
+public sealed partial class CatalogReplica(IClusterClient client, IOptions<RecommendationOptions> options, TimeProvider time, ILogger<CatalogReplica> logger)
+    : BackgroundService
+{
+    /// <summary>Past this, the replica is not used: the product promises other users see changes within a second.</summary>
+    public static readonly TimeSpan MaxStaleness = TimeSpan.FromSeconds(1);
+
+    private readonly RecommendationOptions _options = options.Value;
+    private readonly LocalCatalog _catalog = new(options.Value.TrendingHalfLife, time.GetUtcNow());
+    private long _currentSinceTicks = DateTimeOffset.MinValue.UtcTicks;
+
+    /// <summary>Videos in this silo's replica.</summary>
+    public int Count => _catalog.Count;
+
+    /// <summary>Whether every partition answered within <see cref="MaxStaleness"/>.</summary>
+    public bool IsCurrent =>
+        _options.CatalogReplicaRefresh > TimeSpan.Zero &&
+        time.GetUtcNow().UtcTicks - Interlocked.Read(ref _currentSinceTicks) <= MaxStaleness.Ticks;
+
+    public bool TryRetrieve(RetrievalQuery query, out List<Candidate> candidates)
+    {
+        candidates = IsCurrent ? _catalog.Retrieve(query, time.GetUtcNow(), _options.FreshWindow) : [];
+        return IsCurrent;
+    }
+
+    public bool TryTrending(string? country, string? language, int count, out List<TrendingVideo> trending)
+    {
+        trending = IsCurrent ? _catalog.Trending(country, language, count, time.GetUtcNow()) : [];
+        return IsCurrent;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_options.CatalogReplicaRefresh <= TimeSpan.Zero) return;
+        using var timer = new PeriodicTimer(_options.CatalogReplicaRefresh, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken)) await PullAsync();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One round: every partition's changes since this replica's cursor for it, in parallel.</summary>
+    public async Task PullAsync()
+    {
+        var startedAt = time.GetUtcNow();
+        var pulls = new Task<CatalogChanges>[_options.CatalogPartitions];
+        for (var p = 0; p < pulls.Length; p++)
+        {
+            pulls[p] = client.Get<ICatalogPartitionGrain>(p.ToString(CultureInfo.InvariantCulture)).Changes(_catalog.CursorOf(p));
+        }
+        var complete = true;
+        for (var p = 0; p < pulls.Length; p++)
+        {
+            try
+            {
+                _catalog.Apply(p, await pulls[p]);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                complete = false;
+                LogPullFailed(logger, p, e.Message);
+            }
+        }
+        // Current as of when the round started: changes made during it arrive with the next one.
+        if (complete) Interlocked.Exchange(ref _currentSinceTicks, startedAt.UtcTicks);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Catalog replica could not pull partition {Partition}: {Reason}")]
+    private static partial void LogPullFailed(ILogger logger, int partition, string reason);
+}
