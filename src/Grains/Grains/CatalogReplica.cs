@@ -33,14 +33,16 @@ public sealed partial class CatalogReplica(IClusterClient client, IOptions<Recom
 
     public bool TryRetrieve(RetrievalQuery query, out List<Candidate> candidates)
     {
-        candidates = IsCurrent ? _catalog.Retrieve(query, time.GetUtcNow(), _options.FreshWindow) : [];
-        return IsCurrent;
+        var current = IsCurrent;
+        candidates = current ? _catalog.Retrieve(query, time.GetUtcNow(), _options.FreshWindow) : [];
+        return current;
     }
 
     public bool TryTrending(string? country, string? language, int count, out List<TrendingVideo> trending)
     {
-        trending = IsCurrent ? _catalog.Trending(country, language, count, time.GetUtcNow()) : [];
-        return IsCurrent;
+        var current = IsCurrent;
+        trending = current ? _catalog.Trending(country, language, count, time.GetUtcNow()) : [];
+        return current;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -80,6 +82,12 @@ public sealed partial class CatalogReplica(IClusterClient client, IOptions<Recom
         }
         // Current as of when the round started: changes made during it arrive with the next one.
         if (complete) Interlocked.Exchange(ref _currentSinceTicks, startedAt.UtcTicks);
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _catalog.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Catalog replica could not pull partition {Partition}: {Reason}")]

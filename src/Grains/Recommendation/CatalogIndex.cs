@@ -10,6 +10,8 @@ namespace OrleansTok.Recommendation;
 /// Retrieval scores first and checks eligibility (hidden, seen) only for videos that would make a
 /// source's top k; trending and fresh rankings are shared by every user of a country or language
 /// and rebuilt when the catalogue changes (at most every 250 ms for popularity-only changes).
+/// Not thread-safe for writers: reads (<see cref="Retrieve"/>, <see cref="Trending"/>) may run
+/// concurrently with each other, never with a change.
 /// </summary>
 public sealed class CatalogIndex
 {
@@ -18,8 +20,9 @@ public sealed class CatalogIndex
     private readonly Dictionary<string, IndexedVideo> _videos = new(StringComparer.Ordinal);
     private readonly List<IndexedVideo> _slots = [];
     private readonly Dictionary<string, List<IndexedVideo>> _byCreator = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Country, string Language), Ranking> _trending = [];
-    private readonly Dictionary<string, Ranking> _fresh = new(StringComparer.Ordinal);
+    // Concurrent: a replica retrieves for many pages at once (readers only), and each may rebuild a stale ranking.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Country, string Language), Ranking> _trending = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Ranking> _fresh = new(StringComparer.Ordinal);
     private float[] _embeddings = [];
     private int _dimension;
     private long _structureVersion;

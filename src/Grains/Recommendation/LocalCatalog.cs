@@ -8,12 +8,12 @@ namespace OrleansTok.Recommendation;
 /// where asking the partitions costs one grain call each and k candidates per source from every
 /// one of them, merged afterwards. The partitions stay the owners (stream consumers, persisted
 /// state); this is a read copy that lags them by at most one pull.
-/// Thread-safe: pages of many users and the pull that applies changes share one lock, as the
-/// index rebuilds its shared rankings lazily on read.
+/// Thread-safe: pages of many users retrieve concurrently under a read lock; the pull that
+/// applies changes takes the write lock for the moment it applies them.
 /// </summary>
-public sealed class LocalCatalog
+public sealed class LocalCatalog : IDisposable
 {
-    private readonly Lock _gate = new();
+    private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.NoRecursion);
     private readonly CatalogIndex _index;
     private readonly Dictionary<int, CatalogCursor> _cursors = [];
     private readonly Dictionary<int, HashSet<string>> _members = [];
@@ -26,23 +26,24 @@ public sealed class LocalCatalog
     /// <summary>Where to resume a partition's change feed from (null: from a full snapshot).</summary>
     public CatalogCursor? CursorOf(int partition)
     {
-        lock (_gate) return _cursors.GetValueOrDefault(partition);
+        return Read(() => _cursors.GetValueOrDefault(partition));
     }
 
     /// <summary>Partitions applied at least once.</summary>
     public int PartitionsHeld
     {
-        get { lock (_gate) return _cursors.Count; }
+        get => Read(() => _cursors.Count);
     }
 
     public int Count
     {
-        get { lock (_gate) return _index.Count; }
+        get => Read(() => _index.Count);
     }
 
     public void Apply(int partition, CatalogChanges changes)
     {
-        lock (_gate)
+        _gate.EnterWriteLock();
+        try
         {
             if (!_members.TryGetValue(partition, out var members)) _members[partition] = members = new HashSet<string>(StringComparer.Ordinal);
             if (changes.Full)
@@ -66,15 +67,30 @@ public sealed class LocalCatalog
             }
             _cursors[partition] = changes.Cursor;
         }
+        finally
+        {
+            _gate.ExitWriteLock();
+        }
     }
 
-    public List<Candidate> Retrieve(RetrievalQuery query, DateTimeOffset now, TimeSpan freshWindow)
-    {
-        lock (_gate) return _index.Retrieve(query, now, freshWindow);
-    }
+    public List<Candidate> Retrieve(RetrievalQuery query, DateTimeOffset now, TimeSpan freshWindow) =>
+        Read(() => _index.Retrieve(query, now, freshWindow));
 
-    public List<TrendingVideo> Trending(string? country, string? language, int count, DateTimeOffset now)
+    public List<TrendingVideo> Trending(string? country, string? language, int count, DateTimeOffset now) =>
+        Read(() => _index.Trending(country, language, count, now));
+
+    public void Dispose() => _gate.Dispose();
+
+    private T Read<T>(Func<T> read)
     {
-        lock (_gate) return _index.Trending(country, language, count, now);
+        _gate.EnterReadLock();
+        try
+        {
+            return read();
+        }
+        finally
+        {
+            _gate.ExitReadLock();
+        }
     }
 }
