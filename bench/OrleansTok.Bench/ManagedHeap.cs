@@ -1,19 +1,41 @@
+using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Diagnostics.NETCore.Client;
 
 namespace OrleansTok.Bench;
 
 /// <summary>
-/// The server's managed heap after its last GC, summed over generations, from the .NET runtime
-/// meter on its management port (<c>dotnet_gc_last_collection_heap_size_bytes</c>).
+/// The server's managed heap, summed over generations, from the .NET runtime meter on its
+/// management port (<c>dotnet_gc_last_collection_heap_size_bytes</c>: the heap after the last GC).
+/// <see cref="SettledAsync"/> first makes that last GC a full, blocking one, so figures taken
+/// before and after a step compare live objects rather than whatever generation ran last.
 /// </summary>
 public static partial class ManagedHeap
 {
+    /// <summary>The runtime's GCHeapCollect keyword: enabling it makes the target run an induced full GC (what dotnet-gcdump uses).</summary>
+    private const long GcHeapCollectKeyword = 0x800000;
+
     public static async Task<long> ReadAsync(string managementUrl)
     {
         using var http = new HttpClient { BaseAddress = new Uri(managementUrl) };
         var text = await http.GetStringAsync("/metrics");
         return (long)HeapLine().Matches(text).Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Induces a full blocking GC in process <paramref name="pid"/> over its diagnostics port, then reads the heap.</summary>
+    public static async Task<long> SettledAsync(int pid, string managementUrl)
+    {
+        var client = new DiagnosticsClient(pid);
+        var provider = new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, GcHeapCollectKeyword);
+        using (var session = client.StartEventPipeSession([provider], requestRundown: false, circularBufferMB: 16))
+        {
+            var drain = session.EventStream.CopyToAsync(Stream.Null);
+            await Task.Delay(1500); // the induced GC runs when the session starts; give it time to finish
+            session.Stop();
+            await drain;
+        }
+        return await ReadAsync(managementUrl);
     }
 
     [GeneratedRegex(@"^dotnet_gc_last_collection_heap_size_bytes\{[^}]*\} (\S+)", RegexOptions.Multiline)]

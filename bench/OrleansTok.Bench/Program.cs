@@ -193,15 +193,16 @@ if (o.Pid is { } pid && o.Has("memory"))
     foreach (var n in o.MemorySteps)
     {
         var baseline = Rss(pid);
-        var heapBaseline = await ManagedHeap.ReadAsync(o.ManagementUrl);
+        var heapBaseline = await ManagedHeap.SettledAsync(pid, o.ManagementUrl);
         var prefix = $"m{n}-{Guid.NewGuid():N}"[..12];
         await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
         {
             var id = $"{prefix}{i}";
             await Load.Ok(Load.PostJson(http, "/v1/users", new { id, language = "en", country = "US" }, tokens.For(id)));
         });
+        await Task.Delay(3000); // let write-behind and stream work of the step finish before measuring it
         var afterUsers = Rss(pid);
-        var heapAfterUsers = await ManagedHeap.ReadAsync(o.ManagementUrl);
+        var heapAfterUsers = await ManagedHeap.SettledAsync(pid, o.ManagementUrl);
         await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
         {
             var creator = Creator(i % o.Creators);
@@ -210,7 +211,7 @@ if (o.Pid is { } pid && o.Has("memory"))
         });
         await Task.Delay(3000);
         var afterVideos = Rss(pid);
-        var heapAfterVideos = await ManagedHeap.ReadAsync(o.ManagementUrl);
+        var heapAfterVideos = await ManagedHeap.SettledAsync(pid, o.ManagementUrl);
         var perUser = (afterUsers - baseline) / (double)n;
         var perVideo = (afterVideos - afterUsers) / (double)n;
         var heapPerUser = (heapAfterUsers - heapBaseline) / (double)n;
