@@ -38,6 +38,14 @@ public sealed partial class CatalogReplica(IClusterClient client, IOptions<Recom
         return current;
     }
 
+    /// <summary>
+    /// Adds the catalog entries of the eligible videos among <paramref name="videoIds"/> to
+    /// <paramref name="into"/> and returns the ids left to ask their video grains about (all of
+    /// them while the replica is not current).
+    /// </summary>
+    public List<string> Resolve(List<string> videoIds, Dictionary<string, CatalogEntry> into) =>
+        IsCurrent ? _catalog.Resolve(videoIds, into) : videoIds;
+
     public bool TryTrending(string? country, string? language, int count, out List<TrendingVideo> trending)
     {
         var current = IsCurrent;

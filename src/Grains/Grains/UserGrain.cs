@@ -389,6 +389,9 @@ public sealed class UserGrain : Grain, IUserGrain
             if (_entries.TryGetValue(id, out var entry)) result[id] = entry;
             else missing.Add(id);
         }
+        // Eligible videos are in this silo's catalogue replica; only the rest (removed, not yet
+        // replicated, unknown) cost a call to their video grain.
+        missing = _catalog.Resolve(missing, result);
         var fetched = await Task.WhenAll(missing.Select(id => GrainFactory.Get<IVideoGrain>(id).GetEntry()));
         foreach (var entry in fetched)
         {

@@ -48,6 +48,12 @@ public sealed class CatalogIndex
 
     public int Count => _videos.Count;
 
+    public bool TryGetEntry(string videoId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CatalogEntry? entry)
+    {
+        entry = _videos.TryGetValue(videoId, out var video) ? video.Entry : null;
+        return entry is not null;
+    }
+
     public DateTimeOffset Landmark => _decay.Landmark;
 
     public IEnumerable<IndexedVideo> Videos => _videos.Values;

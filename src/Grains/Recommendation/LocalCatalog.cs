@@ -76,6 +76,26 @@ public sealed class LocalCatalog : IDisposable
     public List<Candidate> Retrieve(RetrievalQuery query, DateTimeOffset now, TimeSpan freshWindow) =>
         Read(() => _index.Retrieve(query, now, freshWindow));
 
+    /// <summary>The entries of those of <paramref name="videoIds"/> the replica holds, added to <paramref name="into"/>; the others are returned.</summary>
+    public List<string> Resolve(IEnumerable<string> videoIds, Dictionary<string, CatalogEntry> into)
+    {
+        var missing = new List<string>();
+        _gate.EnterReadLock();
+        try
+        {
+            foreach (var id in videoIds)
+            {
+                if (_index.TryGetEntry(id, out var entry)) into[id] = entry;
+                else missing.Add(id);
+            }
+        }
+        finally
+        {
+            _gate.ExitReadLock();
+        }
+        return missing;
+    }
+
     public List<TrendingVideo> Trending(string? country, string? language, int count, DateTimeOffset now) =>
         Read(() => _index.Trending(country, language, count, now));
 
