@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansTok.Model;
 using OrleansTok.Recommendation;
 
 namespace OrleansTok.Grains;

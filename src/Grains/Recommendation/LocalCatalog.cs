@@ -1,4 +1,5 @@
 using OrleansTok.Grains;
+using OrleansTok.Model;
 
 namespace OrleansTok.Recommendation;
 
