@@ -83,6 +83,9 @@ public interface ICatalogPartitionGrain : IGrainWithStringKey
     [Alias("Trending")] Task<IReadOnlyList<TrendingVideo>> Trending(string? country, string? language, int count);
     [Alias("Count")] Task<int> Count();
 
+    /// <summary>Applies one catalog change at once, ahead of the catalog stream (uploads use it; the stream copy follows).</summary>
+    [Alias("Apply")] Task Apply(CatalogUpdate update);
+
     /// <summary>
     /// What changed in the partition after <paramref name="since"/> (everything, when the cursor is
     /// null or from another activation): how each silo keeps its local catalogue replica current.

@@ -52,11 +52,18 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
 
     public Task<int> Count() => Task.FromResult(_index.Count);
 
+    public Task Apply(CatalogUpdate update) => ApplyUpdate(update);
+
     public Task<CatalogChanges> Changes(CatalogCursor? since) => Task.FromResult(_index.ChangesSince(since));
 
     private Task OnUpdateAsync(CatalogUpdate update)
     {
         OrleansTok.Telemetry.OrleansTokMetrics.CatalogStreamLag.Record(Math.Max(0, (_time.GetUtcNow() - update.At).TotalMilliseconds));
+        return ApplyUpdate(update);
+    }
+
+    private Task ApplyUpdate(CatalogUpdate update)
+    {
         switch (update.Change)
         {
             case CatalogChange.Upsert when update.Entry is not null:

@@ -13,7 +13,7 @@ namespace OrleansTok.Grains;
 /// catalog stream, batched per video.
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.VideoSignals)]
-public sealed class VideoGrain : Grain, IVideoGrain
+public sealed partial class VideoGrain : Grain, IVideoGrain
 {
     private static readonly TimeSpan PublishDelay = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan WriteDelay = TimeSpan.FromSeconds(2);
@@ -37,11 +37,14 @@ public sealed class VideoGrain : Grain, IVideoGrain
 
     private readonly bool _durableJournal;
     private readonly CoEngagementBatcher _coEngagement;
+    private readonly Microsoft.Extensions.Logging.ILogger<VideoGrain> _logger;
 
     public VideoGrain([PersistentState("video", StorageNames.Grains)] IPersistentState<VideoState> state,
         [PersistentState("video-neighbours", StorageNames.Grains)] IPersistentState<VideoNeighboursState> neighbours,
-        IOptions<RecommendationOptions> options, Journal.IInteractionJournal journal, CoEngagementBatcher coEngagement)
+        IOptions<RecommendationOptions> options, Journal.IInteractionJournal journal, CoEngagementBatcher coEngagement,
+        Microsoft.Extensions.Logging.ILogger<VideoGrain> logger)
     {
+        _logger = logger;
         _coEngagement = coEngagement;
         _state = state;
         _neighbours = neighbours;
@@ -81,8 +84,21 @@ public sealed class VideoGrain : Grain, IVideoGrain
         await _state.WriteStateAsync();
 
         var entry = Entry();
+        var update = new CatalogUpdate(CatalogChange.Upsert, upload.Id, entry, null, upload.UploadedAt);
+        // Straight to the retrieval partition first: behind a backlog of popularity updates the
+        // catalog stream took seconds to deliver uploads (docs/benchmarks.md). Nothing else about
+        // this video can be in flight yet (this grain is busy until the upload returns), so the
+        // stream's copy that follows repeats it harmlessly, and delivers it if this call failed.
+        try
+        {
+            await CatalogPartition().Apply(update);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogDirectUploadFailed(_logger, upload.Id, e.Message);
+        }
         await Task.WhenAll(
-            CatalogStream().OnNextAsync(new CatalogUpdate(CatalogChange.Upsert, upload.Id, entry, null, upload.UploadedAt)),
+            CatalogStream().OnNextAsync(update),
             this.Stream<CreatorSignal>(StreamNames.CreatorSignals, upload.CreatorId)
                 .OnNextAsync(new CreatorSignal(CreatorSignalKind.Upload, upload.Id, 0, entry.Embedding)));
         return CommandStatus.Ok;
@@ -234,6 +250,14 @@ public sealed class VideoGrain : Grain, IVideoGrain
             (float[])S.Embedding.Clone(), (float)CounterRules.Rates(counters.ToRecord()).Quality, counters.Views, _neighbours.State.CoEngagement.Positives);
     }
 
-    private Orleans.Streams.IAsyncStream<CatalogUpdate> CatalogStream() =>
-        this.Stream<CatalogUpdate>(StreamNames.Catalog, IdHash.Partition(this.GetPrimaryKeyString(), _options.CatalogPartitions).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    private string CatalogPartitionKey() =>
+        IdHash.Partition(this.GetPrimaryKeyString(), _options.CatalogPartitions).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private Orleans.Streams.IAsyncStream<CatalogUpdate> CatalogStream() => this.Stream<CatalogUpdate>(StreamNames.Catalog, CatalogPartitionKey());
+
+    private ICatalogPartitionGrain CatalogPartition() => GrainFactory.Get<ICatalogPartitionGrain>(CatalogPartitionKey());
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning,
+        Message = "Upload {VideoId} could not reach its retrieval partition directly ({Reason}); the catalog stream delivers it")]
+    private static partial void LogDirectUploadFailed(Microsoft.Extensions.Logging.ILogger logger, string videoId, string reason);
 }
