@@ -30,8 +30,18 @@ dotnet build -c Release -v q bench/OrleansTok.Bench >/dev/null
 
 API=""
 PG_STARTED=""
+# Stops the API and waits for it, before PostgreSQL goes: a silo whose database vanished first
+# keeps retrying its shutdown (membership, state) and outlives the script.
+stop_api() {
+  [ -n "$API" ] || return 0
+  kill "$API" 2>/dev/null || true
+  for _ in $(seq 1 150); do kill -0 "$API" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$API" 2>/dev/null || true
+  wait "$API" 2>/dev/null || true
+  API=""
+}
 cleanup() {
-  [ -n "$API" ] && kill "$API" 2>/dev/null || true
+  stop_api
   [ -n "$PG_STARTED" ] && ORLEANSTOK_PG_DATA=/tmp/orleanstok-bench-pg scripts/postgres.sh stop || true
 }
 trap cleanup EXIT
@@ -56,7 +66,7 @@ echo "=== embedded default"
 start_api /tmp/orleanstok-bench-api.log
 dotnet bench/OrleansTok.Bench/bin/Release/net10.0/OrleansTok.Bench.dll --url "http://127.0.0.1:$PORT" --key "$KEY" \
   --pid "$API" --out "$OUT" --section embedded "${ARGS[@]}"
-kill "$API"; wait "$API" 2>/dev/null || true; API=""
+stop_api
 fi
 [[ $PASSES == *postgres* ]] || { echo "results: $OUT"; exit 0; }
 
@@ -71,4 +81,5 @@ start_api /tmp/orleanstok-bench-api-pg.log ConnectionStrings__Postgres="$CS" \
   Orleans__Collection__CollectionAge=00:00:30 Orleans__Collection__CollectionQuantum=00:00:05
 dotnet bench/OrleansTok.Bench/bin/Release/net10.0/OrleansTok.Bench.dll --url "http://127.0.0.1:$PORT" --key "$KEY" \
   --pid "$API" --out "$OUT" --section postgres --phases ingest,churn --postgres "$CS" "${PG_ARGS[@]}"
+stop_api
 echo "results: $OUT"
