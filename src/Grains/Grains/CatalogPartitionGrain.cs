@@ -96,7 +96,7 @@ public sealed class TrendingGrain(IOptions<RecommendationOptions> options, Catal
     {
         if (replica.TryTrending(country, language, count, out var local)) return local;
         var partitions = Enumerable.Range(0, options.Value.CatalogPartitions)
-            .Select(p => GrainFactory.Get<ICatalogPartitionGrain>(p.ToString(System.Globalization.CultureInfo.InvariantCulture)).Trending(country, language, count));
+            .Select(p => GrainFactory.CatalogPartition(p).Trending(country, language, count));
         var results = await Task.WhenAll(partitions);
         return results.SelectMany(r => r).OrderByDescending(t => t.Score).Take(count).ToList();
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,9 +22,6 @@ public sealed partial class CatalogReplica(IClusterClient client, IOptions<Recom
     private readonly RecommendationOptions _options = options.Value;
     private readonly LocalCatalog _catalog = new(options.Value.TrendingHalfLife, time.GetUtcNow());
     private long _currentSinceTicks = DateTimeOffset.MinValue.UtcTicks;
-
-    /// <summary>Videos in this silo's replica.</summary>
-    public int Count => _catalog.Count;
 
     /// <summary>Whether every partition answered within <see cref="MaxStaleness"/>.</summary>
     public bool IsCurrent =>
@@ -74,7 +70,7 @@ public sealed partial class CatalogReplica(IClusterClient client, IOptions<Recom
         var pulls = new Task<CatalogChanges>[_options.CatalogPartitions];
         for (var p = 0; p < pulls.Length; p++)
         {
-            pulls[p] = client.Get<ICatalogPartitionGrain>(p.ToString(CultureInfo.InvariantCulture)).Changes(_catalog.CursorOf(p));
+            pulls[p] = client.CatalogPartition(p).Changes(_catalog.CursorOf(p));
         }
         var complete = true;
         for (var p = 0; p < pulls.Length; p++)

@@ -16,6 +16,10 @@ public static class GrainReferences
         return (T)factory.GetGrain(GrainId.Create(types.Grain, key), types.Interface);
     }
 
+    /// <summary>Retrieval partition <paramref name="partition"/> (of <c>Recommendation:CatalogPartitions</c>).</summary>
+    public static ICatalogPartitionGrain CatalogPartition(this IGrainFactory factory, int partition) =>
+        factory.Get<ICatalogPartitionGrain>(partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     private sealed record ResolvedTypes(GrainType Grain, GrainInterfaceType Interface);
 
     private static class Types<T> where T : IGrainWithStringKey

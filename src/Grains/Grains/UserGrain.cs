@@ -376,7 +376,7 @@ public sealed class UserGrain : Grain, IUserGrain
         OrleansTokMetrics.Retrieved(fromReplica);
         if (fromReplica) return [local];
         var batches = await Task.WhenAll(Enumerable.Range(0, _options.CatalogPartitions)
-            .Select(p => GrainFactory.Get<ICatalogPartitionGrain>(p.ToString(CultureInfo.InvariantCulture)).Retrieve(query)));
+            .Select(p => GrainFactory.CatalogPartition(p).Retrieve(query)));
         return [.. batches.Select(b => b.Candidates)];
     }
 

@@ -250,12 +250,12 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
             (float[])S.Embedding.Clone(), (float)CounterRules.Rates(counters.ToRecord()).Quality, counters.Views, _neighbours.State.CoEngagement.Positives);
     }
 
-    private string CatalogPartitionKey() =>
-        IdHash.Partition(this.GetPrimaryKeyString(), _options.CatalogPartitions).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private int CatalogPartitionOf() => IdHash.Partition(this.GetPrimaryKeyString(), _options.CatalogPartitions);
 
-    private Orleans.Streams.IAsyncStream<CatalogUpdate> CatalogStream() => this.Stream<CatalogUpdate>(StreamNames.Catalog, CatalogPartitionKey());
+    private Orleans.Streams.IAsyncStream<CatalogUpdate> CatalogStream() =>
+        this.Stream<CatalogUpdate>(StreamNames.Catalog, CatalogPartitionOf().ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    private ICatalogPartitionGrain CatalogPartition() => GrainFactory.Get<ICatalogPartitionGrain>(CatalogPartitionKey());
+    private ICatalogPartitionGrain CatalogPartition() => GrainFactory.CatalogPartition(CatalogPartitionOf());
 
     [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning,
         Message = "Upload {VideoId} could not reach its retrieval partition directly ({Reason}); the catalog stream delivers it")]

@@ -75,8 +75,8 @@ public sealed class CatalogIndex
         {
             video.Entry = entry;
             CopyEmbedding(video);
-            video.ChangedAt = ++_sequence;
         }
+        video.ChangedAt = ++_sequence; // partitions apply one change at a time: stamping before the popularity is safe
         if (popularityByCountry is null || popularityByCountry.Count == 0) return;
 
         if (_decay.NeedsRebase(at)) Rebase(at);
@@ -91,7 +91,6 @@ public sealed class CatalogIndex
             }
         }
         _popularityVersion++;
-        video.ChangedAt = ++_sequence;
     }
 
     /// <summary>

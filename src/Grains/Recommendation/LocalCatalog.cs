@@ -30,12 +30,6 @@ public sealed class LocalCatalog : IDisposable
         return Read(() => _cursors.GetValueOrDefault(partition));
     }
 
-    /// <summary>Partitions applied at least once.</summary>
-    public int PartitionsHeld
-    {
-        get => Read(() => _cursors.Count);
-    }
-
     public int Count
     {
         get => Read(() => _index.Count);
