@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace OrleansTok.Bench;
+
+/// <summary>
+/// The journal's backlog, read from the server's metrics: interactions acknowledged to clients
+/// versus interactions applied to their videos and creators. An ingest rate only counts as
+/// sustained once the server has also applied what it acknowledged.
+/// </summary>
+public static partial class Backlog
+{
+    public static async Task<(long Accepted, long Applied)> ReadAsync(HttpClient management)
+    {
+        var text = await management.GetStringAsync("/metrics");
+        return (Sum(AcceptedLine(), text), Sum(AppliedLine(), text));
+    }
+
+    /// <summary>Waits until every acknowledged interaction has been applied; returns how long that took.</summary>
+    public static async Task<TimeSpan> DrainAsync(HttpClient management, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            var (accepted, applied) = await ReadAsync(management);
+            if (applied >= accepted) return clock.Elapsed;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"the journal still had a backlog after {timeout.TotalSeconds:F0} s");
+    }
+
+    private static long Sum(Regex line, string text) =>
+        (long)line.Matches(text).Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+
+    [GeneratedRegex(@"^orleanstok_interactions_accepted_total(?:\{[^}]*\})? (\S+)", RegexOptions.Multiline)]
+    private static partial Regex AcceptedLine();
+
+    [GeneratedRegex(@"^orleanstok_interactions_applied_total(?:\{[^}]*\})? (\S+)", RegexOptions.Multiline)]
+    private static partial Regex AppliedLine();
+}
