@@ -64,3 +64,10 @@ public sealed record CreatorSignal(
     [property: Id(1)] string? VideoId,
     [property: Id(2)] int FollowDelta,
     [property: Id(4)] float[]? Embedding);
+
+/// <summary>
+/// The catalog changes of one silo's videos for one retrieval partition, gathered over a short
+/// window: at most one update per video, its latest entry with the popularity gained since the last.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ot.CatalogUpdates")]
+public sealed record CatalogUpdates([property: Id(0)] IReadOnlyList<CatalogUpdate> Updates);

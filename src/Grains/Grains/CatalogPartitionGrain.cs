@@ -39,7 +39,7 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
         foreach (var video in _state.State.Videos) _index.Restore(video);
         // The index is rebuilt from snapshots, so writes are batched: at most one every five seconds.
         _write = new Debounced(this, TimeSpan.FromSeconds(5), WriteIfDirtyAsync);
-        await this.SubscribeOwnAsync<CatalogUpdate>(StreamNames.Catalog, OnUpdateAsync);
+        await this.SubscribeOwnAsync<CatalogUpdates>(StreamNames.Catalog, OnUpdatesAsync);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _write.RunAsync();
@@ -56,10 +56,16 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
 
     public Task<CatalogChanges> Changes(CatalogCursor? since) => Task.FromResult(_index.ChangesSince(since));
 
-    private Task OnUpdateAsync(CatalogUpdate update)
+    private Task OnUpdatesAsync(CatalogUpdates batch)
     {
-        OrleansTok.Telemetry.OrleansTokMetrics.CatalogStreamLag.Record(Math.Max(0, (_time.GetUtcNow() - update.At).TotalMilliseconds));
-        return ApplyUpdate(update);
+        var now = _time.GetUtcNow();
+        foreach (var update in batch.Updates)
+        {
+            // From the video's change to here: the publisher's window plus the stream's delivery.
+            OrleansTok.Telemetry.OrleansTokMetrics.CatalogStreamLag.Record(Math.Max(0, (now - update.At).TotalMilliseconds));
+            ApplyUpdate(update);
+        }
+        return Task.CompletedTask;
     }
 
     private Task ApplyUpdate(CatalogUpdate update)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Collections.Concurrent;
 using OrleansTok.Streams;
 
@@ -9,7 +10,7 @@ namespace OrleansTok.Grains;
 /// messages and ten video turns. Impressions are derived data; a silo crash loses at most one
 /// period of them, never an interaction.
 /// </summary>
-public sealed class ImpressionBatcher(IClusterClient client, TimeProvider time) : PeriodicFlush(FlushPeriod, time)
+public sealed class ImpressionBatcher(IClusterClient client, TimeProvider time, ILogger<ImpressionBatcher> logger) : PeriodicFlush(FlushPeriod, time, logger)
 {
     // Once a second: at 2,000 pages/s over 10,000 videos, every flush reaches most videos, so the
     // period sets the stream messages per second (impressions feed quality rates, not counters users watch).

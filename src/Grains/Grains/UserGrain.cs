@@ -84,7 +84,9 @@ public sealed class UserGrain : Grain, IUserGrain
         await _state.WriteStateAsync();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _write.RunAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        // Embedded state dies with the process: a silo that stops has nothing worth writing.
+        reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !_journal.IsDurable ? Task.CompletedTask : _write.RunAsync();
 
     public async Task<CommandStatus> Create(UserSettings settings)
     {

@@ -131,6 +131,8 @@ public static class OrleansTokHosting
         silo.Services.AddHostedService(sp => sp.GetRequiredService<CatalogReplica>());
         silo.Services.AddSingleton<CoEngagementBatcher>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<CoEngagementBatcher>());
+        silo.Services.AddSingleton<CatalogPublisher>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<CatalogPublisher>());
         silo.Services.AddNpgsqlExceptionSerialization();
         silo.Services.AddSingleton<IConfigureGrainContextProvider, ActivationMetrics>();
         silo.AddIncomingGrainCallFilter<RequestScopeFilter>();

@@ -30,7 +30,7 @@ public static class OrleansTokMetrics
         "orleanstok.journal.lag", "ms", "From journal append to video/creator apply",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] });
 
-    /// <summary>From a video publishing a catalog update to the retrieval partition applying it (stream delivery lag).</summary>
+    /// <summary>From a video changing to its retrieval partition applying the change: the publisher's window plus stream delivery.</summary>
     public static readonly Histogram<double> CatalogStreamLag = Meter.CreateHistogram<double>(
         "orleanstok.stream.catalog.lag", "ms", "Catalog stream delivery lag, publish to apply",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] });

@@ -26,6 +26,28 @@ public class CoEngagementTests
     }
 
     [Fact]
+    public void A_full_list_forgets_its_rarest_tenth_at_once_and_keeps_the_strong_pairs()
+    {
+        var co = new CoEngagement();
+        for (var i = 0; i < 20; i++)
+        {
+            for (var c = 0; c <= i; c++) co.Add($"v{i}", 1, capacity: 20); // v0 once, v19 twenty times
+        }
+        Assert.Equal(20, co.Pairs.Count);
+
+        co.Add("newcomer", 1, capacity: 20);
+        Assert.Equal(19, co.Pairs.Count); // 20 - 2 + 1
+        Assert.DoesNotContain("v0", co.Pairs.Keys);
+        Assert.DoesNotContain("v1", co.Pairs.Keys);
+        Assert.Contains("v2", co.Pairs.Keys);
+        Assert.Contains("newcomer", co.Pairs.Keys);
+
+        co.Add("second", 1, capacity: 20); // room again: nothing else goes
+        Assert.Equal(20, co.Pairs.Count);
+        Assert.Contains("newcomer", co.Pairs.Keys);
+    }
+
+    [Fact]
     public void Related_scores_sum_over_the_users_recent_positives()
     {
         var scores = CoEngagement.Aggregate(
