@@ -27,6 +27,7 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
     private readonly JournalOptions _options;
     private readonly ILogger<JournalApplierGrain> _logger;
     private readonly Queue<JournalRecord> _memory = new();
+    private TaskCompletionSource? _belowLimit;
     private (long Batch, IReadOnlyList<JournalRecord> Records)? _inflight;
     private long _lastClaimed;
     private bool _recovered;
@@ -83,11 +84,19 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
         return Task.CompletedTask;
     }
 
-    public Task Enqueue(IReadOnlyList<JournalRecord> records)
+    /// <summary>
+    /// Takes the records, then holds the caller while more than <see cref="JournalOptions.MaxWaiting"/>
+    /// wait: the appends behind it queue at this grain, so writers slow to the rate the partition applies.
+    /// The pump keeps running meanwhile (its continuations are this activation's own work).
+    /// </summary>
+    public async Task Enqueue(IReadOnlyList<JournalRecord> records)
     {
         foreach (var r in records) _memory.Enqueue(r);
         Pump();
-        return Task.CompletedTask;
+        while (_memory.Count > _options.MaxWaiting)
+        {
+            await (_belowLimit ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
     }
 
     public Task<JournalProgress> GetProgress() =>
@@ -167,6 +176,11 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
                 var taken = new List<JournalRecord>(Math.Min(_memory.Count, _options.BatchSize));
                 while (taken.Count < _options.BatchSize && _memory.TryDequeue(out var r)) taken.Add(r);
                 records = taken;
+                if (_belowLimit is { } waiting && _memory.Count <= _options.MaxWaiting)
+                {
+                    _belowLimit = null;
+                    waiting.SetResult();
+                }
             }
             if (records.Count == 0) return false;
             _lastClaimed = batch;

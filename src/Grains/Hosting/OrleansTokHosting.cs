@@ -141,7 +141,7 @@ public static class OrleansTokHosting
         silo.Services.AddOptions<JournalOptions>()
             .Bind(configuration.GetSection(JournalOptions.Section))
             .Validate(o => o.Partitions is >= 1 and <= 256, "Journal:Partitions must be between 1 and 256")
-            .Validate(o => o.BatchSize >= 1 && o.MaxWriteBatch >= 1, "Journal batch sizes must be positive")
+            .Validate(o => o.BatchSize >= 1 && o.MaxWriteBatch >= 1 && o.MaxWaiting >= 1, "Journal batch sizes and Journal:MaxWaiting must be positive")
             .ValidateOnStart();
         silo.Services.AddOptions<RecommendationOptions>()
             .Bind(configuration.GetSection(RecommendationOptions.Section))
