@@ -71,4 +71,15 @@ public class CatalogIndexTests
 
         Assert.Equal("v300", index.Retrieve(query, Now, TimeSpan.FromDays(2)).First(c => c.Source == CandidateSources.Fresh).Entry.VideoId);
     }
+
+    [Fact]
+    public void A_new_upload_goes_ahead_of_minutes_older_uploads_that_already_found_their_audience()
+    {
+        var index = new CatalogIndex(TimeSpan.FromHours(6), Now);
+        for (var i = 1; i < 30; i++) index.Upsert(Video(i, ageHours: 0.05) with { Language = "en", Views = 100, Quality = 0.9f }, null, Now);
+        index.Upsert(Video(300, ageHours: 0) with { Language = "en", Views = 0, Quality = 0.18f }, null, Now);
+        var query = new RetrievalQuery(new float[16], "en", "US", [], [], [], null, 5);
+
+        Assert.Equal("v300", index.Retrieve(query, Now, TimeSpan.FromDays(2)).First(c => c.Source == CandidateSources.Fresh).Entry.VideoId);
+    }
 }
