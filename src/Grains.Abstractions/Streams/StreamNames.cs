@@ -8,9 +8,6 @@ public static class StreamNames
 {
     public const string Provider = "events";
 
-    /// <summary>Interactions and impressions of one video, keyed by video id.</summary>
-    public const string VideoSignals = "video-signals";
-
     /// <summary>Catalog changes for one retrieval partition, keyed by partition number.</summary>
     public const string Catalog = "catalog";
 

@@ -9,10 +9,9 @@ namespace OrleansTok.Grains;
 /// <summary>
 /// Owns one video: metadata, status, counters and its embedding, learned from every interaction.
 /// Interactions arrive from the journal (exactly once, persisted before acknowledged); impression
-/// counts arrive on its signal stream. Changes reach retrieval within a quarter second through the
+/// counts arrive from the silos' impression batchers. Changes reach retrieval within a quarter second through the
 /// catalog stream, gathered per silo by the <see cref="CatalogPublisher"/>.
 /// </summary>
-[ImplicitStreamSubscription(StreamNames.VideoSignals)]
 public sealed partial class VideoGrain : Grain, IVideoGrain
 {
     private static readonly TimeSpan WriteDelay = TimeSpan.FromSeconds(2);
@@ -62,11 +61,11 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
 
     private VideoState S => _state.State;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _write = new Debounced(this, _durableJournal ? WriteDelay : EmbeddedWriteDelay, WriteIfDirtyAsync);
         _writeNeighbours = new Debounced(this, NeighboursWriteDelay, WriteNeighboursIfDirtyAsync);
-        await this.SubscribeOwnAsync<VideoSignal>(StreamNames.VideoSignals, OnSignalAsync);
+        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -135,12 +134,12 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         return CommandStatus.Ok;
     }
 
-    /// <summary>Impression counts from the silos' batchers (derived data, at most once).</summary>
-    private Task OnSignalAsync(VideoSignal signal)
+    /// <summary>Impression counts from the silos' batchers (derived data, at most once); interactions come through the journal only.</summary>
+    public Task AddImpressions(VideoSignal impressions)
     {
-        if (!S.Exists || !S.RecentEvents.Add(signal.EventId)) return Task.CompletedTask;
-        S.Counters.Add(CounterRules.Delta(signal, S.Upload!.DurationMs, _options.Weights));
-        Learn(signal);
+        if (!impressions.IsImpression || !S.Exists || !S.RecentEvents.Add(impressions.EventId)) return Task.CompletedTask;
+        S.Counters.Add(CounterRules.Delta(impressions, S.Upload!.DurationMs, _options.Weights));
+        Learn(impressions);
         _write.Schedule();
         PublishIfChanged();
         return Task.CompletedTask;
