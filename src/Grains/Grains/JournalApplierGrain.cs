@@ -33,6 +33,8 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
     private bool _recovered;
     private bool _pumping;
     private bool _again;
+    private bool _stopping;
+    private Task _pump = Task.CompletedTask;
     private int _failures;
     private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
     private Debounced _write = null!;
@@ -76,7 +78,22 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _write.RunAsync();
+    /// <summary>
+    /// Lets the pump finish the batch in hand and claim no other, then records the position: a pump
+    /// still running after its activation is gone would race the next activation for batch numbers.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        try
+        {
+            await _pump.WaitAsync(cancellationToken); // the pump catches its own failures
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await _write.RunAsync();
+    }
 
     public Task Kick()
     {
@@ -112,7 +129,7 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
             return;
         }
         _pumping = true;
-        _ = PumpAsync();
+        _pump = PumpAsync();
     }
 
     private async Task PumpAsync()
@@ -163,13 +180,24 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
 
     private async Task<bool> StepAsync()
     {
+        if (_stopping) return false;
         if (_inflight is null)
         {
             var batch = _lastClaimed + 1;
             List<JournalRecord> records;
             if (_journal.IsDurable)
             {
-                records = (await _journal.ClaimAsync(Partition, batch, _options.BatchSize)).Select(r => r.Record).ToList();
+                try
+                {
+                    records = (await _journal.ClaimAsync(Partition, batch, _options.BatchSize)).Select(r => r.Record).ToList();
+                }
+                catch (JournalBatchTakenException)
+                {
+                    // Someone else's batch under this number: replay what is claimed, then go on from there.
+                    _recovered = false;
+                    _again = true;
+                    return false;
+                }
             }
             else
             {

@@ -27,12 +27,22 @@ public interface IInteractionJournal
     /// <summary>Records claimed by batches after <paramref name="afterBatch"/>, ordered by batch then id.</summary>
     Task<IReadOnlyList<StoredRecord>> ReadClaimedAsync(int partition, long afterBatch);
 
-    /// <summary>Claims up to <paramref name="max"/> waiting records of a partition for <paramref name="batch"/>, oldest first.</summary>
+    /// <summary>
+    /// Claims up to <paramref name="max"/> waiting records of a partition for <paramref name="batch"/>, oldest first.
+    /// Throws <see cref="JournalBatchTakenException"/> when that number was already claimed.
+    /// </summary>
     Task<IReadOnlyList<StoredRecord>> ClaimAsync(int partition, long batch, int max);
 
     /// <summary>Deletes records applied at or before <paramref name="appliedBatch"/> and older than <paramref name="retention"/>.</summary>
     Task TrimAsync(int partition, long appliedBatch, TimeSpan retention);
 }
+
+/// <summary>
+/// Another applier activation of the partition claimed this batch number first (one that outlived
+/// its deactivation, or its successor): the caller must recover from the journal before claiming again.
+/// </summary>
+public sealed class JournalBatchTakenException(int partition, long batch)
+    : Exception($"Journal partition {partition} already has a batch {batch}");
 
 public static class JournalPartitioning
 {

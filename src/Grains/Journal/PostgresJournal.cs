@@ -134,7 +134,11 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
     public async Task<long> LastClaimedBatchAsync(int partition)
     {
         await using var command = _db.CreateCommand(
-            "SELECT coalesce(max(batch), 0) FROM orleanstok_journal WHERE service_id = @s AND partition = @p AND batch IS NOT NULL");
+            """
+            SELECT greatest(
+                (SELECT coalesce(max(batch), 0) FROM orleanstok_journal WHERE service_id = @s AND partition = @p AND batch IS NOT NULL),
+                (SELECT coalesce(max(batch), 0) FROM orleanstok_journal_batches WHERE service_id = @s AND partition = @p))
+            """);
         command.Parameters.AddWithValue("s", _serviceId);
         command.Parameters.AddWithValue("p", (short)partition);
         return (long)(await command.ExecuteScalarAsync())!;
@@ -152,26 +156,43 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
 
     public async Task<IReadOnlyList<StoredRecord>> ClaimAsync(int partition, long batch, int max)
     {
+        // The batch number is registered in the same statement, and only when records were claimed:
+        // a number already taken fails the whole statement (nothing is claimed).
         await using var command = _db.CreateCommand("""
-            UPDATE orleanstok_journal j SET batch = @batch
-              FROM (SELECT id FROM orleanstok_journal
-                     WHERE service_id = @s AND partition = @p AND batch IS NULL
-                     ORDER BY id LIMIT @max FOR UPDATE SKIP LOCKED) waiting
-             WHERE j.id = waiting.id
-            RETURNING j.id, j.batch, j.payload
+            WITH claimed AS (
+                UPDATE orleanstok_journal j SET batch = @batch
+                  FROM (SELECT id FROM orleanstok_journal
+                         WHERE service_id = @s AND partition = @p AND batch IS NULL
+                         ORDER BY id LIMIT @max FOR UPDATE SKIP LOCKED) waiting
+                 WHERE j.id = waiting.id
+                RETURNING j.id, j.batch, j.payload),
+            fence AS (
+                INSERT INTO orleanstok_journal_batches (service_id, partition, batch)
+                SELECT @s, @p, @batch WHERE EXISTS (SELECT 1 FROM claimed))
+            SELECT id, batch, payload FROM claimed
             """);
         command.Parameters.AddWithValue("s", _serviceId);
         command.Parameters.AddWithValue("p", (short)partition);
         command.Parameters.AddWithValue("batch", batch);
         command.Parameters.AddWithValue("max", max);
-        var records = await ReadRecordsAsync(command);
-        return records.OrderBy(r => r.Id).ToList();
+        try
+        {
+            var records = await ReadRecordsAsync(command);
+            return records.OrderBy(r => r.Id).ToList();
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "orleanstok_journal_batches_pk")
+        {
+            throw new JournalBatchTakenException(partition, batch);
+        }
     }
 
     public async Task TrimAsync(int partition, long appliedBatch, TimeSpan retention)
     {
-        await using var command = _db.CreateCommand(
-            "DELETE FROM orleanstok_journal WHERE service_id = @s AND partition = @p AND batch <= @applied AND created_at < now() - @retention");
+        // Batch numbers below the applied one can never be claimed again; the latest always stays.
+        await using var command = _db.CreateCommand("""
+            DELETE FROM orleanstok_journal WHERE service_id = @s AND partition = @p AND batch <= @applied AND created_at < now() - @retention;
+            DELETE FROM orleanstok_journal_batches WHERE service_id = @s AND partition = @p AND batch < @applied AND created_at < now() - @retention;
+            """);
         command.Parameters.AddWithValue("s", _serviceId);
         command.Parameters.AddWithValue("p", (short)partition);
         command.Parameters.AddWithValue("applied", appliedBatch);

@@ -17,3 +17,15 @@ CREATE TABLE IF NOT EXISTS orleanstok_journal
 CREATE INDEX IF NOT EXISTS orleanstok_journal_waiting ON orleanstok_journal (service_id, partition, id) WHERE batch IS NULL;
 -- Claimed batches, for recovery after a crash and for trimming.
 CREATE INDEX IF NOT EXISTS orleanstok_journal_claimed ON orleanstok_journal (service_id, partition, batch) WHERE batch IS NOT NULL;
+
+-- One row per claimed batch number: a second claim of the same number (an applier activation that
+-- outlived its deactivation, racing its successor) fails on the key instead of giving two sets of
+-- records one number, which consumers would take for a replay and skip.
+CREATE TABLE IF NOT EXISTS orleanstok_journal_batches
+(
+    service_id text        NOT NULL,
+    partition  smallint    NOT NULL,
+    batch      bigint      NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT orleanstok_journal_batches_pk PRIMARY KEY (service_id, partition, batch)
+);
