@@ -17,8 +17,10 @@ namespace OrleansTok.Tests.Postgres;
 /// </summary>
 public class JournalClaimTests
 {
+    // Unpooled: the fault tests restart PostgreSQL, and a pooled connection left behind here would
+    // hand a dead connection to the next test in this process that uses the same connection string.
     private static string ConnectionString => Environment.GetEnvironmentVariable(PostgresPersistenceTests.ConnectionVariable) is { Length: > 0 } cs
-        ? cs
+        ? new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString
         : throw new InvalidOperationException("ORLEANSTOK_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts PostgreSQL.");
 
     [Fact]
