@@ -151,6 +151,8 @@ var ownLagViolations = 0;
 var counterLags = new List<double>();
 var uploadLags = new List<double>();
 var uploadAcks = new List<double>();
+var uploadPages = new List<double>();   // pages the new user read until the upload was on one: delivery vs ranking
+var uploadSources = new List<string>();
 for (var i = 0; i < o.FreshnessSamples; i++)
 {
     // (a) the same user's next page reflects a hide at once
@@ -187,19 +189,26 @@ for (var i = 0; i < o.FreshnessSamples; i++)
     await Load.Ok(Load.PostJson(http, "/v1/videos", new { id = uploadId, creatorId, hashtags = new[] { tag }, soundId = $"fs{i}", language = "en", durationMs = 10_000 }, tokens.For(creatorId)));
     uploadAcks.Add(clock.Elapsed.TotalMilliseconds);
     var found = false;
+    var pages = 0;
     while (!found && clock.Elapsed < TimeSpan.FromSeconds(5))
     {
         var feed = await (await http.SendAsync(Request(HttpMethod.Get, $"/v1/users/{fan}/feed?count=10", fan))).Content.ReadFromJsonAsync<JsonElement>();
-        found = feed.GetProperty("items").EnumerateArray().Any(x => x.GetProperty("videoId").GetString() == uploadId);
-        if (!found) await Task.Delay(2);
+        pages++;
+        var item = feed.GetProperty("items").EnumerateArray().FirstOrDefault(x => x.GetProperty("videoId").GetString() == uploadId);
+        found = item.ValueKind == JsonValueKind.Object;
+        if (found) uploadSources.Add(item.GetProperty("source").GetString() ?? "?");
+        else await Task.Delay(2);
     }
     uploadLags.Add(clock.Elapsed.TotalMilliseconds);
+    uploadPages.Add(pages);
 }
 Console.WriteLine();
 Console.WriteLine($"freshness ({o.FreshnessSamples} samples): own next page reflects a hide: {o.FreshnessSamples - ownLagViolations}/{o.FreshnessSamples}; " +
     $"video counters p50 {Load.Percentile(counterLags, 50):F0} ms p99 {Load.Percentile(counterLags, 99):F0} ms; " +
     $"new upload in another user's feed p50 {Load.Percentile(uploadLags, 50):F0} ms p99 {Load.Percentile(uploadLags, 99):F0} ms " +
-    $"(of which the upload request itself p50 {Load.Percentile(uploadAcks, 50):F0} ms p99 {Load.Percentile(uploadAcks, 99):F0} ms)");
+    $"(of which the upload request itself p50 {Load.Percentile(uploadAcks, 50):F0} ms p99 {Load.Percentile(uploadAcks, 99):F0} ms; " +
+    $"pages read until it showed p50 {Load.Percentile(uploadPages, 50):F0} p99 {Load.Percentile(uploadPages, 99):F0}; " +
+    $"shown as {string.Join(", ", uploadSources.GroupBy(x => x).Select(g => $"{g.Key} ×{g.Count()}"))}; {o.FreshnessSamples - uploadSources.Count} not within 5 s)");
 results["freshness"] = new
 {
     samples = o.FreshnessSamples,
@@ -207,6 +216,7 @@ results["freshness"] = new
     counterP50Ms = Load.Percentile(counterLags, 50), counterP99Ms = Load.Percentile(counterLags, 99),
     uploadP50Ms = Load.Percentile(uploadLags, 50), uploadP99Ms = Load.Percentile(uploadLags, 99),
     uploadRequestP50Ms = Load.Percentile(uploadAcks, 50), uploadRequestP99Ms = Load.Percentile(uploadAcks, 99),
+    uploadPagesP50 = Load.Percentile(uploadPages, 50), uploadPagesP99 = Load.Percentile(uploadPages, 99),
 };
 }
 

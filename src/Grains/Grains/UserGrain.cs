@@ -285,7 +285,7 @@ public sealed class UserGrain : Grain, IUserGrain
         var candidates = CandidateMerger.Merge(await RetrieveAsync(query), id => S.NotInterested.Contains(id), query.PerSource);
         Ranker.Rank(candidates, context, S.RankerWeights);
         Remember(candidates);
-        // Exploration favours fresh uploads far from what the user already engages with.
+        // Exploration favours fresh uploads nobody has watched yet, far from what the user already engages with.
         var explore = new List<ScoredCandidate>(query.PerSource);
         foreach (var c in candidates)
         {
@@ -331,7 +331,8 @@ public sealed class UserGrain : Grain, IUserGrain
     }
 
     /// <summary>Freshness and quality, minus affinity to what the user already engages with.</summary>
-    private static float Novelty(ScoredCandidate c) => c.Features[5] + c.Features[3] - c.Features[1];
+    /// <summary>Fresh, not yet watched, far from what the user already engages with; quality only breaks near-ties, as in fresh retrieval.</summary>
+    private static float Novelty(ScoredCandidate c) => c.Features[5] * FreshExposure.Claim(c.Entry.Views) + 0.1f * c.Features[3] - c.Features[1];
 
     /// <summary>Keeps the catalog entries of the best candidates, so most later interactions need no call to the video.</summary>
     private void Remember(List<ScoredCandidate> ranked)

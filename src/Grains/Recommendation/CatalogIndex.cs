@@ -17,9 +17,6 @@ public sealed class CatalogIndex
 {
     private const int MaxCountriesPerVideo = 16;
     private static readonly TimeSpan RankingRefresh = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>Views after which an upload has half of a brand-new one's claim on the fresh source.</summary>
-    private const float ExposureViews = 50f;
     private readonly Dictionary<string, IndexedVideo> _videos = new(StringComparer.Ordinal);
     private readonly List<IndexedVideo> _slots = [];
     private readonly Dictionary<string, List<IndexedVideo>> _byCreator = new(StringComparer.Ordinal);
@@ -274,11 +271,8 @@ public sealed class CatalogIndex
     }
 
     /// <summary>
-    /// Newest and least seen first, preferring the user's language; quality breaks near-ties. The
-    /// fresh source is where a new upload finds its first audience: among uploads of the same hour,
-    /// one that has not been watched yet goes ahead of one that already has its views. Ranked by age
-    /// and quality alone, a minutes-old upload sank behind every slightly older video that had
-    /// earned a good rate, and reached other users' pages seconds late (docs/benchmarks.md).
+    /// Newest and least watched first (<see cref="FreshExposure"/>), preferring the user's language;
+    /// quality breaks near-ties.
     /// </summary>
     private Ranking FreshRanking(string language, DateTimeOffset now, TimeSpan freshWindow)
     {
@@ -289,8 +283,7 @@ public sealed class CatalogIndex
         {
             var entry = video.Entry;
             var ageHours = (float)(now - entry.UploadedAt).TotalHours;
-            var unseen = 1f / (1f + Math.Max(0, entry.Views) / ExposureViews);
-            var score = LanguageBoost(video, language) * (1f / (1f + Math.Max(0f, ageHours) / 24f)) * (0.5f + 0.5f * unseen) + 0.1f * entry.Quality;
+            var score = LanguageBoost(video, language) * (1f / (1f + Math.Max(0f, ageHours) / 24f)) * FreshExposure.Claim(entry.Views) + 0.1f * entry.Quality;
             // Uploads older than the window only fill in behind every upload inside it.
             ranked.Add((video, entry.UploadedAt >= cutoff ? score : score - 10f));
         }
