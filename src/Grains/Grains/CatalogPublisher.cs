@@ -25,10 +25,7 @@ public sealed class CatalogPublisher(IClusterClient client, IOptions<Recommendat
     /// <summary>Queues <paramref name="update"/> for the next window, folded into any update of the same video still waiting.</summary>
     public void Publish(CatalogUpdate update)
     {
-        lock (_lock)
-        {
-            _pending[update.VideoId] = _pending.TryGetValue(update.VideoId, out var earlier) ? Merge(earlier, update) : update;
-        }
+        lock (_lock) Fold(update, queuedFirst: false);
     }
 
     /// <summary>Sends <paramref name="update"/> now, with everything queued before it: eligibility changes do not wait for the window.</summary>
@@ -91,10 +88,14 @@ public sealed class CatalogPublisher(IClusterClient client, IOptions<Recommendat
     {
         lock (_lock)
         {
-            foreach (var update in updates)
-            {
-                _pending[update.VideoId] = _pending.TryGetValue(update.VideoId, out var later) ? Merge(update, later) : update;
-            }
+            foreach (var update in updates) Fold(update, queuedFirst: true);
         }
+    }
+
+    /// <summary>Folds <paramref name="update"/> into the waiting one of its video; <paramref name="queuedFirst"/>: it predates that one.</summary>
+    private void Fold(CatalogUpdate update, bool queuedFirst)
+    {
+        if (!_pending.TryGetValue(update.VideoId, out var waiting)) _pending[update.VideoId] = update;
+        else _pending[update.VideoId] = queuedFirst ? Merge(update, waiting) : Merge(waiting, update);
     }
 }

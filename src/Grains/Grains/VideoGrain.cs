@@ -9,8 +9,8 @@ namespace OrleansTok.Grains;
 /// <summary>
 /// Owns one video: metadata, status, counters and its embedding, learned from every interaction.
 /// Interactions arrive from the journal (exactly once, persisted before acknowledged); impression
-/// counts arrive from the silos' impression batchers. Changes reach retrieval within a quarter second through the
-/// catalog stream, gathered per silo by the <see cref="CatalogPublisher"/>.
+/// counts arrive from the silos' impression batchers. Changes reach retrieval within a quarter
+/// second through the catalog stream, gathered per silo by the <see cref="CatalogPublisher"/>.
 /// </summary>
 public sealed partial class VideoGrain : Grain, IVideoGrain
 {
@@ -73,7 +73,6 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         // Embedded state dies with the process: a silo that stops has nothing worth writing (and its
         // memory storage grains may already be gone).
         if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !_durableJournal) return;
-        // State first: a deactivating silo may already be stopping its stream agents.
         await _write.RunAsync();
         await _writeNeighbours.RunAsync();
     }
