@@ -8,7 +8,8 @@
 #   bench/run.sh --quick    10,000 videos, 500 creators, 2,000 users, 3 × 5 s per figure
 #   bench/run.sh --smoke    a tiny catalogue and 2 s runs: proves every phase works (CI), figures are indicative only
 # Results: tables on stdout and bench/results/<date>.json (sections "embedded" and "postgres").
-# BENCH_PASSES=embedded or BENCH_PASSES=postgres runs one pass only.
+# BENCH_PASSES=embedded or BENCH_PASSES=postgres runs one pass only; BENCH_PG_PHASES (default
+# ingest,churn) picks the PostgreSQL pass's phases, e.g. BENCH_PG_PHASES=ingest for A/B runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARGS=(--users 20000 --creators 5000 --videos 100000 --seconds 10 --repeat 3 --freshness 50 --memory 10000,100000)
@@ -80,6 +81,6 @@ PG_STARTED=1
 start_api /tmp/orleanstok-bench-api-pg.log ConnectionStrings__Postgres="$CS" \
   Orleans__Collection__CollectionAge=00:00:30 Orleans__Collection__CollectionQuantum=00:00:05
 dotnet bench/OrleansTok.Bench/bin/Release/net10.0/OrleansTok.Bench.dll --url "http://127.0.0.1:$PORT" --key "$KEY" \
-  --pid "$API" --out "$OUT" --section postgres --phases ingest,churn --postgres "$CS" "${PG_ARGS[@]}"
+  --pid "$API" --out "$OUT" --section postgres --phases "${BENCH_PG_PHASES:-ingest,churn}" --postgres "$CS" "${PG_ARGS[@]}"
 stop_api
 echo "results: $OUT"

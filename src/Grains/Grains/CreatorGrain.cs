@@ -7,7 +7,7 @@ namespace OrleansTok.Grains;
 
 /// <summary>
 /// A creator's aggregate: uploads and followers from its signal stream, engagement from the journal
-/// (summed per batch by the appliers, exactly once).
+/// (summed per batch by the appliers, committed by them exactly once, restored from there on activation).
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.CreatorSignals)]
 public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains)] IPersistentState<CreatorState> state,
@@ -20,6 +20,13 @@ public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _write = new Debounced(this, TimeSpan.FromSeconds(2), WriteIfDirtyAsync);
+        if (journal.IsDurable)
+        {
+            // The committed totals are the truth; the state's own copy was written behind and may lag or lead them.
+            var applied = await journal.ReadCountersAsync(Journal.CounterOwner.Creator, this.GetPrimaryKeyString());
+            state.State.Totals.Restore(applied?.Totals);
+            state.State.Journal.Restore(applied?.Marks);
+        }
         await this.SubscribeOwnAsync<CreatorSignal>(StreamNames.CreatorSignals, OnSignalAsync);
     }
 
@@ -60,28 +67,16 @@ public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains
         return Task.CompletedTask;
     }
 
-    public async Task ApplyJournal(JournalBatchId batch, VideoCounters delta)
+    /// <summary>In memory only: the applier commits the delta to the journal's totals once every consumer has it.</summary>
+    public Task ApplyJournal(JournalBatchId batch, VideoCounters delta)
     {
         var s = state.State;
-        if (s.Journal.Contains(batch)) return;
+        if (s.Journal.Contains(batch)) return Task.CompletedTask;
         s.Totals.Add(delta);
         s.Journal.Set(batch);
-        if (!journal.IsDurable)
-        {
-            _dirty = true;
-            _write.Schedule();
-            return;
-        }
-        try
-        {
-            await state.WriteStateAsync();
-            _dirty = false;
-        }
-        catch
-        {
-            DeactivateOnIdle(); // memory is ahead of storage; the journal replays the batch
-            throw;
-        }
+        _dirty = true;
+        _write.Schedule();
+        return Task.CompletedTask;
     }
 
     private async Task WriteIfDirtyAsync()

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansTok.Journal;
 using OrleansTok.Model;
+using OrleansTok.Recommendation;
 using OrleansTok.State;
 using OrleansTok.Telemetry;
 
@@ -9,10 +10,10 @@ namespace OrleansTok.Grains;
 
 /// <summary>
 /// Applies one journal partition. It claims waiting records as a numbered batch, hands each video
-/// its signals and each creator its summed delta, and only then moves on. Videos and creators
-/// persist a batch before they answer and remember the last batch per partition, so after a crash
-/// the partition replays every claimed batch from its last recorded point and consumers skip what
-/// they already hold: exactly once in effect.
+/// its signals and each creator its summed delta, commits their counter deltas to PostgreSQL in one
+/// statement, and only then moves on. Committed totals carry the last batch per partition, so after
+/// a crash the partition replays every claimed batch from its last recorded point and the commit
+/// skips what each consumer already holds: exactly once in effect.
 /// </summary>
 public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, IRemindable
 {
@@ -220,21 +221,38 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
         return true;
     }
 
+    /// <summary>
+    /// Hands every video and creator its share in memory, then commits all their deltas to the
+    /// journal's totals in one statement. Consumers skip a batch they already hold in memory but
+    /// still answer its delta, so a batch retried after a failed commit commits in full; the commit
+    /// skips rows that already include it, so a batch replayed after a crash commits nothing twice.
+    /// </summary>
     private async Task ApplyAsync(long batch, IReadOnlyList<JournalRecord> records)
     {
         var id = new JournalBatchId(Partition, batch);
         var perVideo = await Task.WhenAll(records.GroupBy(r => r.Signal.VideoId, StringComparer.Ordinal).Select(async g =>
-            (Creator: g.First().CreatorId,
+            (Video: g.Key, Creator: g.First().CreatorId,
              Delta: await GrainFactory.Get<IVideoGrain>(g.Key).ApplyJournal(id, g.Select(r => r.Signal).ToList()))));
 
         var perCreator = new Dictionary<string, CounterSet>(StringComparer.Ordinal);
-        foreach (var (creator, delta) in perVideo)
+        foreach (var (_, creator, delta) in perVideo)
         {
             if (!perCreator.TryGetValue(creator, out var sum)) perCreator[creator] = sum = new CounterSet();
             sum.Add(delta);
         }
-        await Task.WhenAll(perCreator.Where(kv => !kv.Value.IsZero)
-            .Select(kv => GrainFactory.Get<ICreatorGrain>(kv.Key).ApplyJournal(id, kv.Value.ToRecord())));
+        var creators = perCreator.Where(kv => !kv.Value.IsZero).Select(kv => (Id: kv.Key, Delta: kv.Value.ToRecord())).ToList();
+        await Task.WhenAll(creators.Select(c => GrainFactory.Get<ICreatorGrain>(c.Id).ApplyJournal(id, c.Delta)));
+
+        if (_journal.IsDurable)
+        {
+            var deltas = new List<CounterDelta>(perVideo.Length + creators.Count);
+            foreach (var (video, _, delta) in perVideo)
+            {
+                if (delta != CounterRules.Zero) deltas.Add(new CounterDelta(CounterOwner.Video, video, delta));
+            }
+            foreach (var (creator, delta) in creators) deltas.Add(new CounterDelta(CounterOwner.Creator, creator, delta));
+            await _journal.CommitCountersAsync(id, deltas);
+        }
 
         var now = DateTimeOffset.UtcNow;
         OrleansTokMetrics.InteractionsApplied.Add(records.Count);

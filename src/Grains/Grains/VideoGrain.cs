@@ -8,13 +8,18 @@ namespace OrleansTok.Grains;
 
 /// <summary>
 /// Owns one video: metadata, status, counters and its embedding, learned from every interaction.
-/// Interactions arrive from the journal (exactly once, persisted before acknowledged); impression
+/// Interactions arrive from the journal appliers, which commit its counters (exactly once); impression
 /// counts arrive from the silos' impression batchers. Changes reach retrieval within a quarter
 /// second through the catalog stream, gathered per silo by the <see cref="CatalogPublisher"/>.
 /// </summary>
 public sealed partial class VideoGrain : Grain, IVideoGrain
 {
-    private static readonly TimeSpan WriteDelay = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// With a durable journal the video's counters are committed by the appliers, so its own state
+    /// holds only what it learned (embedding, impressions) besides metadata and status, which are
+    /// written at once: a crash loses at most this much learning, never a counted interaction.
+    /// </summary>
+    private static readonly TimeSpan WriteDelay = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// With the embedded journal a write only carries the state across a deactivation, which writes
@@ -41,6 +46,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     private bool _neighboursDirty;
 
     private readonly bool _durableJournal;
+    private readonly Journal.IInteractionJournal _journal;
     private readonly CoEngagementBatcher _coEngagement;
     private readonly CatalogPublisher _catalog;
     private readonly Microsoft.Extensions.Logging.ILogger<VideoGrain> _logger;
@@ -56,16 +62,23 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         _state = state;
         _neighbours = neighbours;
         _options = options.Value;
+        _journal = journal;
         _durableJournal = journal.IsDurable;
     }
 
     private VideoState S => _state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _write = new Debounced(this, _durableJournal ? WriteDelay : EmbeddedWriteDelay, WriteIfDirtyAsync);
         _writeNeighbours = new Debounced(this, NeighboursWriteDelay, WriteNeighboursIfDirtyAsync);
-        return Task.CompletedTask;
+        if (_durableJournal && S.Exists)
+        {
+            // The committed totals are the truth; the state's own copy was written behind and may lag or lead them.
+            var applied = await _journal.ReadCountersAsync(Journal.CounterOwner.Video, this.GetPrimaryKeyString());
+            S.Counters.Restore(applied?.Totals, S.Counters.Impressions);
+            S.Journal.Restore(applied?.Marks);
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -144,38 +157,21 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         return Task.CompletedTask;
     }
 
-    public async Task<VideoCounters> ApplyJournal(JournalBatchId batch, IReadOnlyList<VideoSignal> signals)
+    public Task<VideoCounters> ApplyJournal(JournalBatchId batch, IReadOnlyList<VideoSignal> signals)
     {
-        if (!S.Exists) return CounterRules.Zero;
+        if (!S.Exists) return Task.FromResult(CounterRules.Zero);
         var sum = new CounterSet();
         foreach (var signal in signals) sum.Add(CounterRules.Delta(signal, S.Upload!.DurationMs, _options.Weights));
         var delta = sum.ToRecord();
-        if (S.Journal.Contains(batch)) return delta; // a replay: the creator still needs the same delta
+        if (S.Journal.Contains(batch)) return Task.FromResult(delta); // a replay: the commit still needs the same delta
 
+        // In memory only: the applier commits the delta to the journal's totals once every consumer has it.
         S.Counters.Add(delta);
         foreach (var signal in signals) Learn(signal);
         S.Journal.Set(batch);
-        if (!_durableJournal)
-        {
-            // Nothing to be exactly-once against: the embedded journal does not survive the process either.
-            _write.Schedule();
-        }
-        else
-        {
-            try
-            {
-                await _state.WriteStateAsync();
-                _dirty = false;
-            }
-            catch
-            {
-                // Memory now holds a batch storage does not: start again from storage, and the journal replays it.
-                DeactivateOnIdle();
-                throw;
-            }
-        }
+        _write.Schedule();
         PublishIfChanged();
-        return delta;
+        return Task.FromResult(delta);
     }
 
     /// <summary>What a signal teaches the video beyond its counters: embedding, co-engagement, trending.</summary>

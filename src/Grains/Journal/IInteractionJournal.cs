@@ -35,7 +35,31 @@ public interface IInteractionJournal
 
     /// <summary>Deletes records applied at or before <paramref name="appliedBatch"/> and older than <paramref name="retention"/>.</summary>
     Task TrimAsync(int partition, long appliedBatch, TimeSpan retention);
+
+    /// <summary>
+    /// Adds an applied batch's deltas to their consumers' durable totals, in one statement. A
+    /// consumer whose total already includes this batch of the partition is left alone, so
+    /// committing a batch again changes nothing. The embedded journal keeps no totals: there the
+    /// grains' memory is the only copy, as it is of the journal itself.
+    /// </summary>
+    Task CommitCountersAsync(Model.JournalBatchId batch, IReadOnlyList<CounterDelta> deltas);
+
+    /// <summary>A consumer's committed totals, or null when no batch has reached it (always null for the embedded journal).</summary>
+    Task<AppliedCounters?> ReadCountersAsync(CounterOwner owner, string id);
 }
+
+/// <summary>Who holds a journal-derived total: a video, or a creator (the sum over its videos).</summary>
+public enum CounterOwner
+{
+    Video,
+    Creator,
+}
+
+/// <summary>One consumer's share of an applied batch.</summary>
+public readonly record struct CounterDelta(CounterOwner Owner, string Id, Model.VideoCounters Delta);
+
+/// <summary>A consumer's committed totals and, per partition, the last batch they include.</summary>
+public sealed record AppliedCounters(Model.VideoCounters Totals, IReadOnlyDictionary<int, long> Marks);
 
 /// <summary>
 /// Another applier activation of the partition claimed this batch number first (one that outlived

@@ -29,4 +29,8 @@ public sealed class MemoryJournal(IGrainFactory grains, IOptions<JournalOptions>
     public Task<IReadOnlyList<StoredRecord>> ClaimAsync(int partition, long batch, int max) => Task.FromResult<IReadOnlyList<StoredRecord>>([]);
 
     public Task TrimAsync(int partition, long appliedBatch, TimeSpan retention) => Task.CompletedTask;
+
+    public Task CommitCountersAsync(JournalBatchId batch, IReadOnlyList<CounterDelta> deltas) => Task.CompletedTask;
+
+    public Task<AppliedCounters?> ReadCountersAsync(CounterOwner owner, string id) => Task.FromResult<AppliedCounters?>(null);
 }

@@ -20,4 +20,8 @@ public sealed class JournalMarks
     public bool Contains(Model.JournalBatchId batch) => Applied.GetValueOrDefault(batch.Partition) >= batch.Batch;
 
     public void Set(Model.JournalBatchId batch) => Applied[batch.Partition] = batch.Batch;
+
+    /// <summary>Takes the marks of the committed totals (none when no batch was committed): memory may have run ahead of them.</summary>
+    public void Restore(IReadOnlyDictionary<int, long>? committed) =>
+        Applied = committed is null ? [] : new Dictionary<int, long>(committed);
 }

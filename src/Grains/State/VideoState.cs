@@ -50,6 +50,14 @@ public sealed class CounterSet
         Replays += d.Replays; Skips += d.Skips; NotInterested += d.NotInterested;
     }
 
+    /// <summary>Becomes <paramref name="totals"/> (zero when null) plus <paramref name="impressions"/>.</summary>
+    public void Restore(VideoCounters? totals, long impressions = 0)
+    {
+        Clear();
+        if (totals is not null) Add(totals);
+        Impressions += impressions;
+    }
+
     public bool IsZero => ToRecord() == new VideoCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     public void Clear() => Add(Negate(ToRecord()));
