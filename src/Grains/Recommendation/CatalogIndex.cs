@@ -24,7 +24,7 @@ public sealed class CatalogIndex
     // Concurrent: a replica retrieves for many pages at once (readers only), and each may rebuild a stale ranking.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Country, string Language), Ranking> _trending = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Ranking> _fresh = new(StringComparer.Ordinal);
-    private float[] _embeddings = [];
+    private QuantizedRows? _embeddings;
     private int _dimension;
     private long _structureVersion;
     private long _popularityVersion;
@@ -150,7 +150,7 @@ public sealed class CatalogIndex
         {
             _slots[video.Slot] = last;
             last.Slot = video.Slot;
-            CopyEmbedding(last);
+            _embeddings!.Move(_slots.Count - 1, video.Slot);
         }
         _slots.RemoveAt(_slots.Count - 1);
         if (_byCreator.TryGetValue(video.Entry.CreatorId, out var own))
@@ -172,7 +172,7 @@ public sealed class CatalogIndex
         video.Slot = _slots.Count;
         _slots.Add(video);
         if (_dimension == 0) _dimension = video.Entry.Embedding.Length;
-        if (_embeddings.Length < _slots.Count * _dimension) Array.Resize(ref _embeddings, Math.Max(_slots.Count * _dimension, _embeddings.Length * 2));
+        (_embeddings ??= new QuantizedRows(_dimension)).EnsureCapacity(_slots.Count);
         CopyEmbedding(video);
         if (!_byCreator.TryGetValue(video.Entry.CreatorId, out var own)) _byCreator[video.Entry.CreatorId] = own = [];
         own.Add(video);
@@ -181,12 +181,7 @@ public sealed class CatalogIndex
     }
 
     /// <summary>An embedding of another length than the partition's (a changed setting) scores as no similarity.</summary>
-    private void CopyEmbedding(IndexedVideo video)
-    {
-        var row = _embeddings.AsSpan(video.Slot * _dimension, _dimension);
-        if (video.Entry.Embedding.Length == _dimension) video.Entry.Embedding.CopyTo(row);
-        else row.Clear();
-    }
+    private void CopyEmbedding(IndexedVideo video) => _embeddings!.Set(video.Slot, video.Entry.Embedding);
 
     public List<Candidate> Retrieve(RetrievalQuery query, DateTimeOffset now, TimeSpan freshWindow)
     {
@@ -205,14 +200,14 @@ public sealed class CatalogIndex
             related.Drain(result, CandidateSources.Related, query, toNow);
         }
 
-        if (VectorMath.Norm(query.Interest) > 1e-3f && query.Interest.Length == _dimension && _slots.Count > 0)
+        if (VectorMath.Norm(query.Interest) > 1e-3f && query.Interest.Length == _dimension && _embeddings is not null && _slots.Count > 0)
         {
             var similar = new TopK(k);
             var scores = System.Buffers.ArrayPool<float>.Shared.Rent(_slots.Count);
             try
             {
-                VectorMath.DotRows(_embeddings.AsSpan(0, _slots.Count * _dimension), query.Interest, scores.AsSpan(0, _slots.Count));
-                similar.OfferAbove(scores.AsSpan(0, _slots.Count), _slots, eligible);
+                _embeddings.Scores(query.Interest, scores.AsSpan(0, _slots.Count));
+                similar.OfferAbove(scores.AsSpan(0, _slots.Count), _slots, eligible, query.Interest);
             }
             finally
             {
@@ -370,7 +365,12 @@ public sealed class CatalogIndex
         /// partition fall below the k-th best so far: whole vectors of them are passed over with one
         /// comparison, which took the scan from ~4 ns a video (a heap peek each) to well under 1.
         /// </summary>
-        public void OfferAbove(ReadOnlySpan<float> scores, List<IndexedVideo> videos, in Eligibility eligible)
+        /// <remarks>
+        /// The scores are the quantized scan's (<see cref="QuantizedRows"/>); a video that passes is
+        /// offered at its exact score, so the k kept and their order are the exact ones up to videos
+        /// whose scores lie within the scan's error of the k-th.
+        /// </remarks>
+        public void OfferAbove(ReadOnlySpan<float> scores, List<IndexedVideo> videos, in Eligibility eligible, ReadOnlySpan<float> query)
         {
             var lanes = Vector<float>.Count;
             var bar = Bar;
@@ -378,16 +378,16 @@ public sealed class CatalogIndex
             for (; i <= scores.Length - lanes; i += lanes)
             {
                 if (!Vector.GreaterThanAny(new Vector<float>(scores.Slice(i, lanes)), new Vector<float>(bar))) continue;
-                for (var j = i; j < i + lanes; j++) OfferOne(scores[j], videos[j], eligible, ref bar);
+                for (var j = i; j < i + lanes; j++) OfferOne(scores[j], videos[j], eligible, query, ref bar);
             }
-            for (; i < scores.Length; i++) OfferOne(scores[i], videos[i], eligible, ref bar);
+            for (; i < scores.Length; i++) OfferOne(scores[i], videos[i], eligible, query, ref bar);
         }
 
-        private void OfferOne(float score, IndexedVideo video, in Eligibility eligible, ref float bar)
+        private void OfferOne(float approximate, IndexedVideo video, in Eligibility eligible, ReadOnlySpan<float> query, ref float bar)
         {
-            // NaN fails the comparison; an infinite score is no score.
-            if (!(score > bar) || !float.IsFinite(score) || !eligible.Allows(video)) return;
-            Offer(video, score);
+            // NaN fails the comparison.
+            if (!(approximate > bar) || !eligible.Allows(video)) return;
+            Offer(video, VectorMath.Dot(query, video.Entry.Embedding));
             bar = Bar;
         }
 

@@ -12,23 +12,26 @@ public class CatalogIndexTests
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
     private static readonly string[] Tags = ["cats", "cars", "dance", "food", "golf", "jazz"];
 
-    private static CatalogEntry Video(int i, double ageHours = 48) =>
+    private static CatalogEntry Video(int i, double ageHours = 48, int dimension = 16) =>
         new($"v{i}", $"c{i % 7}", $"s{i % 5}", [Tags[i % Tags.Length]], "", i % 3 == 0 ? "es" : "en", 10_000, Now.AddHours(-ageHours),
-            ContentEmbedding.ForVideo([Tags[i % Tags.Length]], $"s{i % 5}", $"c{i % 7}", 16), 0.2f, 0);
+            ContentEmbedding.ForVideo([Tags[i % Tags.Length]], $"s{i % 5}", $"c{i % 7}", dimension), 0.2f, 0);
 
-    [Fact]
-    public void Similar_top_k_equals_a_plain_scan_with_the_same_filters()
+    /// <remarks>32 dimensions take the vectorised 8-bit scan, 16 the scalar one.</remarks>
+    [Theory]
+    [InlineData(16)]
+    [InlineData(32)]
+    public void Similar_top_k_equals_a_plain_scan_with_the_same_filters(int dimension)
     {
         var cases = Gen.Sample(Gen.Choose(20, 300).SelectMany(n => Gen.Choose(0, 1_000_000), (n, seed) => (n, seed)), 60, new Rnd(42UL), 10);
         foreach (var (n, seed) in cases)
         {
             var random = new Random(seed);
             var index = new CatalogIndex(TimeSpan.FromHours(6), Now);
-            for (var i = 0; i < n; i++) index.Upsert(Video(i), null, Now);
+            for (var i = 0; i < n; i++) index.Upsert(Video(i, dimension: dimension), null, Now);
             for (var i = 0; i < n / 5; i++) index.Remove($"v{random.Next(n)}"); // holes in the matrix
             var seen = SeenSet.Create(500);
             for (var i = 0; i < n / 3; i++) seen.Add($"v{random.Next(n)}");
-            var interest = ContentEmbedding.ForInterests([Tags[random.Next(Tags.Length)], Tags[random.Next(Tags.Length)]], 16);
+            var interest = ContentEmbedding.ForInterests([Tags[random.Next(Tags.Length)], Tags[random.Next(Tags.Length)]], dimension);
             string[] hidden = [$"c{random.Next(7)}"];
             var query = new RetrievalQuery(interest, "en", "US", [], hidden, [$"s{random.Next(5)}"], seen.Filter(), 8);
 
@@ -39,9 +42,12 @@ public class CatalogIndexTests
                 .OrderByDescending(x => x.Score).Take(8).ToList();
 
             Assert.Equal(plain.Count, fast.Count);
-            // Equal scores may tie-break differently; the scores of the picks must match rank by rank.
+            // Equal scores may tie-break differently, and the 8-bit scan may swap videos whose scores lie
+            // within its error of each other (twice the bound QuantizedRowsTests checks): the exact
+            // scores of the picks must match rank by rank within that.
+            var tolerance = 2 * interest.Sum(MathF.Abs) * index.Videos.Max(v => v.Entry.Embedding.Max(MathF.Abs)) / 254f + 1e-4f;
             var fastScores = fast.Select(id => VectorMath.Dot(interest, index.Videos.First(v => v.Entry.VideoId == id).Entry.Embedding)).ToList();
-            for (var i = 0; i < plain.Count; i++) Assert.Equal(plain[i].Score, fastScores[i], 5);
+            for (var i = 0; i < plain.Count; i++) Assert.True(MathF.Abs(plain[i].Score - fastScores[i]) <= tolerance, $"rank {i}: {fastScores[i]} against {plain[i].Score}");
         }
     }
 
