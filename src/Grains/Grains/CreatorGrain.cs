@@ -22,10 +22,7 @@ public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains
         _write = new Debounced(this, TimeSpan.FromSeconds(2), WriteIfDirtyAsync);
         if (journal.IsDurable)
         {
-            // The committed totals are the truth; the state's own copy was written behind and may lag or lead them.
-            var applied = await journal.ReadCountersAsync(Journal.CounterOwner.Creator, this.GetPrimaryKeyString());
-            state.State.Totals.Restore(applied?.Totals);
-            state.State.Journal.Restore(applied?.Marks);
+            await CommittedCounters.RestoreAsync(journal, Journal.CounterOwner.Creator, this.GetPrimaryKeyString(), state.State.Totals, state.State.Journal);
         }
         await this.SubscribeOwnAsync<CreatorSignal>(StreamNames.CreatorSignals, OnSignalAsync);
     }

@@ -74,10 +74,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         _writeNeighbours = new Debounced(this, NeighboursWriteDelay, WriteNeighboursIfDirtyAsync);
         if (_durableJournal && S.Exists)
         {
-            // The committed totals are the truth; the state's own copy was written behind and may lag or lead them.
-            var applied = await _journal.ReadCountersAsync(Journal.CounterOwner.Video, this.GetPrimaryKeyString());
-            S.Counters.Restore(applied?.Totals, S.Counters.Impressions);
-            S.Journal.Restore(applied?.Marks);
+            await CommittedCounters.RestoreAsync(_journal, Journal.CounterOwner.Video, this.GetPrimaryKeyString(), S.Counters, S.Journal);
         }
     }
 

@@ -46,6 +46,14 @@ public interface IInteractionJournal
 
     /// <summary>A consumer's committed totals, or null when no batch has reached it (always null for the embedded journal).</summary>
     Task<AppliedCounters?> ReadCountersAsync(CounterOwner owner, string id);
+
+    /// <summary>
+    /// Gives a consumer that has no committed totals yet the ones its own state holds (written there
+    /// before the journal kept totals, or written behind ahead of a commit that never came; either
+    /// way they include exactly the batches of their marks), then answers what is committed. A total
+    /// committed meanwhile wins. The embedded journal keeps none and answers null.
+    /// </summary>
+    Task<AppliedCounters?> SeedCountersAsync(CounterOwner owner, string id, AppliedCounters fromState);
 }
 
 /// <summary>Who holds a journal-derived total: a video, or a creator (the sum over its videos).</summary>

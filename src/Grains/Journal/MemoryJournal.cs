@@ -33,4 +33,6 @@ public sealed class MemoryJournal(IGrainFactory grains, IOptions<JournalOptions>
     public Task CommitCountersAsync(JournalBatchId batch, IReadOnlyList<CounterDelta> deltas) => Task.CompletedTask;
 
     public Task<AppliedCounters?> ReadCountersAsync(CounterOwner owner, string id) => Task.FromResult<AppliedCounters?>(null);
+
+    public Task<AppliedCounters?> SeedCountersAsync(CounterOwner owner, string id, AppliedCounters fromState) => Task.FromResult<AppliedCounters?>(null);
 }

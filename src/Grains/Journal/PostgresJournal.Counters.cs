@@ -27,6 +27,13 @@ public sealed partial class PostgresJournal
     private static readonly string ReadSql =
         $"SELECT partition, last_batch, {string.Join(", ", Columns)} FROM orleanstok_applied_counters WHERE service_id = @s AND kind = @kind AND id = @id";
 
+    private static readonly string SeedSql = $"""
+        INSERT INTO orleanstok_applied_counters (service_id, kind, id, partition, last_batch, {string.Join(", ", Columns)})
+        SELECT @s, @kind, @id, partition, last_batch, {string.Join(", ", Columns)}
+          FROM unnest(@partition, @batch, {string.Join(", ", Columns.Select(c => "@" + c))}) AS t(partition, last_batch, {string.Join(", ", Columns)})
+        ON CONFLICT (service_id, kind, id, partition) DO NOTHING
+        """;
+
     public async Task CommitCountersAsync(JournalBatchId batch, IReadOnlyList<CounterDelta> deltas)
     {
         if (deltas.Count == 0) return;
@@ -71,6 +78,35 @@ public sealed partial class PostgresJournal
         }
         if (marks.Count == 0) return null;
         return new AppliedCounters(new VideoCounters(sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8], sums[9], sums[10]), marks);
+    }
+
+    public async Task<AppliedCounters?> SeedCountersAsync(CounterOwner owner, string id, AppliedCounters fromState)
+    {
+        if (fromState.Marks.Count == 0) return await ReadCountersAsync(owner, id);
+        // One row per partition the state has a mark for; the totals go on the row of the newest mark
+        // (a creator's state does not split them by partition, and only their sum is ever read).
+        var partitions = fromState.Marks.Keys.Order().ToArray();
+        var carrier = fromState.Marks.MaxBy(m => m.Value).Key;
+        var t = fromState.Totals;
+        long[] totals = [t.Impressions, t.Views, t.WatchTimeMs, t.Completions, t.Likes, t.Shares, t.Comments, t.Favorites, t.Replays, t.Skips, t.NotInterested];
+        await using (var command = _db.CreateCommand(SeedSql))
+        {
+            command.Parameters.AddWithValue("s", _serviceId);
+            command.Parameters.AddWithValue("kind", Kind(owner));
+            command.Parameters.AddWithValue("id", id);
+            command.Parameters.Add(new NpgsqlParameter<short[]>("partition", NpgsqlDbType.Array | NpgsqlDbType.Smallint)
+                { TypedValue = partitions.Select(p => (short)p).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter<long[]>("batch", NpgsqlDbType.Array | NpgsqlDbType.Bigint)
+                { TypedValue = partitions.Select(p => fromState.Marks[p]).ToArray() });
+            for (var c = 0; c < Columns.Length; c++)
+            {
+                var value = totals[c];
+                command.Parameters.Add(new NpgsqlParameter<long[]>(Columns[c], NpgsqlDbType.Array | NpgsqlDbType.Bigint)
+                    { TypedValue = partitions.Select(p => p == carrier ? value : 0L).ToArray() });
+            }
+            await command.ExecuteNonQueryAsync();
+        }
+        return await ReadCountersAsync(owner, id);
     }
 
     private static string Kind(CounterOwner owner) => owner == CounterOwner.Video ? "video" : "creator";

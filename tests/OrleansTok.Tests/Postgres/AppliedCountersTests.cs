@@ -42,4 +42,26 @@ public class AppliedCountersTests
         await using var other = await TestJournal.StartAsync("totals");
         Assert.Null(await other.Journal.ReadCountersAsync(CounterOwner.Video, "v1"));
     }
+
+    [Fact]
+    public async Task State_from_before_the_totals_seeds_them_once_and_later_batches_add_on()
+    {
+        await using var test = await TestJournal.StartAsync("seed");
+        var journal = test.Journal;
+        var fromState = new AppliedCounters(CounterRules.Zero with { Views = 5, Likes = 2 }, new Dictionary<int, long> { [0] = 7, [2] = 3 });
+
+        var seeded = (await journal.SeedCountersAsync(CounterOwner.Creator, "c1", fromState))!;
+        Assert.Equal(fromState.Totals, seeded.Totals);
+        Assert.Equal(fromState.Marks, seeded.Marks);
+
+        // Batches the state already held change nothing; the next one of each partition adds.
+        await journal.CommitCountersAsync(new JournalBatchId(0, 7), [new(CounterOwner.Creator, "c1", Like)]);
+        await journal.CommitCountersAsync(new JournalBatchId(2, 3), [new(CounterOwner.Creator, "c1", Like)]);
+        await journal.CommitCountersAsync(new JournalBatchId(2, 4), [new(CounterOwner.Creator, "c1", Like)]);
+        // A second seed (another activation's stale state) loses to what is committed.
+        var again = (await journal.SeedCountersAsync(CounterOwner.Creator, "c1", fromState))!;
+
+        Assert.Equal(CounterRules.Zero with { Views = 5, Likes = 3 }, again.Totals);
+        Assert.Equal(new Dictionary<int, long> { [0] = 7, [2] = 4 }, again.Marks);
+    }
 }
