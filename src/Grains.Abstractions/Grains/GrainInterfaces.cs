@@ -51,10 +51,14 @@ public interface IVideoGrain : IGrainWithStringKey
     [Alias("AddCoEngagements"), Orleans.Concurrency.OneWay] Task AddCoEngagements([Immutable] IReadOnlyList<CoEngagedWith> others);
 
     /// <summary>
-    /// Applies this video's signals of one journal batch, unless that batch was already applied, and
-    /// persists before answering. Answers the counter delta of the batch (the same on a replay), for the creator.
+    /// Applies this video's signals of one journal batch in memory, unless that batch was already
+    /// applied. Answers the counter delta of the batch (the same on a replay), for the creator. With
+    /// a durable journal the applier has committed that delta before it calls.
     /// </summary>
     [Alias("ApplyJournal")] Task<VideoCounters> ApplyJournal(JournalBatchId batch, [Immutable] IReadOnlyList<VideoSignal> signals);
+
+    /// <summary>The counter delta these signals would add, changing nothing: what the applier commits before any consumer applies.</summary>
+    [Alias("CountJournal")] Task<VideoCounters> CountJournal([Immutable] IReadOnlyList<VideoSignal> signals);
 }
 
 /// <summary>A creator's public page: followers, uploads, aggregate engagement.</summary>
@@ -63,7 +67,7 @@ public interface ICreatorGrain : IGrainWithStringKey
 {
     [Alias("GetSummary"), AlwaysInterleave] Task<CreatorSummary> GetSummary();
 
-    /// <summary>Adds the engagement of one journal batch unless that batch was already applied, and persists before answering.</summary>
+    /// <summary>Adds the engagement of one journal batch in memory unless that batch was already applied (with a durable journal, committed before).</summary>
     [Alias("ApplyJournal")] Task ApplyJournal(JournalBatchId batch, VideoCounters delta);
 }
 

@@ -64,7 +64,7 @@ public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains
         return Task.CompletedTask;
     }
 
-    /// <summary>In memory only: the applier commits the delta to the journal's totals once every consumer has it.</summary>
+    /// <summary>In memory only; with a durable journal the applier committed the delta before it calls.</summary>
     public Task ApplyJournal(JournalBatchId batch, VideoCounters delta)
     {
         var s = state.State;

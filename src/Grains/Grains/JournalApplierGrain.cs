@@ -4,14 +4,15 @@ using OrleansTok.Journal;
 using OrleansTok.Model;
 using OrleansTok.Recommendation;
 using OrleansTok.State;
+using OrleansTok.Streams;
 using OrleansTok.Telemetry;
 
 namespace OrleansTok.Grains;
 
 /// <summary>
-/// Applies one journal partition. It claims waiting records as a numbered batch, hands each video
-/// its signals and each creator its summed delta, commits their counter deltas to PostgreSQL in one
-/// statement, and only then moves on. Committed totals carry the last batch per partition, so after
+/// Applies one journal partition. It claims waiting records as a numbered batch, commits the
+/// counter deltas of its videos and creators to PostgreSQL in one statement, then hands each video
+/// its signals and each creator its summed delta, and only then moves on. Committed totals carry the last batch per partition, so after
 /// a crash the partition replays every claimed batch from its last recorded point and the commit
 /// skips what each consumer already holds: exactly once in effect.
 /// </summary>
@@ -222,37 +223,44 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
     }
 
     /// <summary>
-    /// Hands every video and creator its share in memory, then commits all their deltas to the
-    /// journal's totals in one statement. Consumers skip a batch they already hold in memory but
-    /// still answer its delta, so a batch retried after a failed commit commits in full; the commit
-    /// skips rows that already include it, so a batch replayed after a crash commits nothing twice.
+    /// With a durable journal: counts every video's delta, commits all deltas (videos and creators)
+    /// in one statement, and only then hands every consumer its share in memory. Committed first, a
+    /// batch can never fall between a consumer activation that applied it in memory and one that
+    /// restored its totals before the commit: whichever activation the share reaches either restored
+    /// it or applies it. The commit skips rows that already include the batch, and consumers skip a
+    /// batch they hold, so a batch retried or replayed after a crash counts once. On the embedded
+    /// default there is nothing to commit and the videos count as they apply.
     /// </summary>
     private async Task ApplyAsync(long batch, IReadOnlyList<JournalRecord> records)
     {
         var id = new JournalBatchId(Partition, batch);
-        var perVideo = await Task.WhenAll(records.GroupBy(r => r.Signal.VideoId, StringComparer.Ordinal).Select(async g =>
-            (Video: g.Key, Creator: g.First().CreatorId,
-             Delta: await GrainFactory.Get<IVideoGrain>(g.Key).ApplyJournal(id, g.Select(r => r.Signal).ToList()))));
+        var videos = records.GroupBy(r => r.Signal.VideoId, StringComparer.Ordinal)
+            .Select(g => (Id: g.Key, Creator: g.First().CreatorId, Signals: (IReadOnlyList<VideoSignal>)g.Select(r => r.Signal).ToList()))
+            .ToList();
+        var deltas = _journal.IsDurable
+            ? await Task.WhenAll(videos.Select(v => GrainFactory.Get<IVideoGrain>(v.Id).CountJournal(v.Signals)))
+            : await Task.WhenAll(videos.Select(v => GrainFactory.Get<IVideoGrain>(v.Id).ApplyJournal(id, v.Signals)));
 
         var perCreator = new Dictionary<string, CounterSet>(StringComparer.Ordinal);
-        foreach (var (_, creator, delta) in perVideo)
+        for (var i = 0; i < videos.Count; i++)
         {
-            if (!perCreator.TryGetValue(creator, out var sum)) perCreator[creator] = sum = new CounterSet();
-            sum.Add(delta);
+            if (!perCreator.TryGetValue(videos[i].Creator, out var sum)) perCreator[videos[i].Creator] = sum = new CounterSet();
+            sum.Add(deltas[i]);
         }
         var creators = perCreator.Where(kv => !kv.Value.IsZero).Select(kv => (Id: kv.Key, Delta: kv.Value.ToRecord())).ToList();
-        await Task.WhenAll(creators.Select(c => GrainFactory.Get<ICreatorGrain>(c.Id).ApplyJournal(id, c.Delta)));
 
         if (_journal.IsDurable)
         {
-            var deltas = new List<CounterDelta>(perVideo.Length + creators.Count);
-            foreach (var (video, _, delta) in perVideo)
+            var committed = new List<CounterDelta>(videos.Count + creators.Count);
+            for (var i = 0; i < videos.Count; i++)
             {
-                if (delta != CounterRules.Zero) deltas.Add(new CounterDelta(CounterOwner.Video, video, delta));
+                if (deltas[i] != CounterRules.Zero) committed.Add(new CounterDelta(CounterOwner.Video, videos[i].Id, deltas[i]));
             }
-            foreach (var (creator, delta) in creators) deltas.Add(new CounterDelta(CounterOwner.Creator, creator, delta));
-            await _journal.CommitCountersAsync(id, deltas);
+            foreach (var (creator, delta) in creators) committed.Add(new CounterDelta(CounterOwner.Creator, creator, delta));
+            await _journal.CommitCountersAsync(id, committed);
+            await Task.WhenAll(videos.Select(v => GrainFactory.Get<IVideoGrain>(v.Id).ApplyJournal(id, v.Signals)));
         }
+        await Task.WhenAll(creators.Select(c => GrainFactory.Get<ICreatorGrain>(c.Id).ApplyJournal(id, c.Delta)));
 
         var now = DateTimeOffset.UtcNow;
         OrleansTokMetrics.InteractionsApplied.Add(records.Count);

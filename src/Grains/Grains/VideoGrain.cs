@@ -154,15 +154,23 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         return Task.CompletedTask;
     }
 
-    public Task<VideoCounters> ApplyJournal(JournalBatchId batch, IReadOnlyList<VideoSignal> signals)
+    public Task<VideoCounters> CountJournal(IReadOnlyList<VideoSignal> signals) => Task.FromResult(Count(signals));
+
+    private VideoCounters Count(IReadOnlyList<VideoSignal> signals)
     {
-        if (!S.Exists) return Task.FromResult(CounterRules.Zero);
+        if (!S.Exists) return CounterRules.Zero;
         var sum = new CounterSet();
         foreach (var signal in signals) sum.Add(CounterRules.Delta(signal, S.Upload!.DurationMs, _options.Weights));
-        var delta = sum.ToRecord();
-        if (S.Journal.Contains(batch)) return Task.FromResult(delta); // a replay: the commit still needs the same delta
+        return sum.ToRecord();
+    }
 
-        // In memory only: the applier commits the delta to the journal's totals once every consumer has it.
+    public Task<VideoCounters> ApplyJournal(JournalBatchId batch, IReadOnlyList<VideoSignal> signals)
+    {
+        var delta = Count(signals);
+        if (!S.Exists || S.Journal.Contains(batch)) return Task.FromResult(delta); // a replay: the creator still needs the same delta
+
+        // In memory only; with a durable journal the delta is committed already, so an activation
+        // that restores from the committed totals either holds this batch or is sent it.
         S.Counters.Add(delta);
         foreach (var signal in signals) Learn(signal);
         S.Journal.Set(batch);
