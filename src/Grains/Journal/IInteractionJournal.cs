@@ -49,9 +49,9 @@ public interface IInteractionJournal
 
     /// <summary>
     /// Gives a consumer that has no committed totals yet the ones its own state holds (written there
-    /// before the journal kept totals, or written behind ahead of a commit that never came; either
-    /// way they include exactly the batches of their marks), then answers what is committed. A total
-    /// committed meanwhile wins. The embedded journal keeps none and answers null.
+    /// before the journal kept totals; they include exactly the batches of their marks), then answers
+    /// what is committed. A total committed meanwhile wins. The embedded journal keeps none and
+    /// answers null.
     /// </summary>
     Task<AppliedCounters?> SeedCountersAsync(CounterOwner owner, string id, AppliedCounters fromState);
 }
