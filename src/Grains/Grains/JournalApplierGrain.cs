@@ -12,9 +12,10 @@ namespace OrleansTok.Grains;
 /// <summary>
 /// Applies one journal partition. It claims waiting records as a numbered batch, commits the
 /// counter deltas of its videos and creators to PostgreSQL in one statement, then hands each video
-/// its signals and each creator its summed delta, and only then moves on. Committed totals carry the last batch per partition, so after
-/// a crash the partition replays every claimed batch from its last recorded point and the commit
-/// skips what each consumer already holds: exactly once in effect.
+/// its signals and each creator its summed delta, and only then moves on. Committed totals carry
+/// the last batch per partition, so after a crash the partition replays every claimed batch from
+/// its last recorded point and the commit skips what each consumer already holds: exactly once in
+/// effect.
 /// </summary>
 public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, IRemindable
 {
