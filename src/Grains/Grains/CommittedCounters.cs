@@ -8,7 +8,8 @@ internal static class CommittedCounters
 {
     /// <summary>
     /// Replaces the state's journal-derived counters and marks with the committed ones: the state's
-    /// own copy was written behind and may lag or lead them. A consumer with no committed totals but
+    /// own copy was written behind and may lag them (appliers commit before consumers apply, so it
+    /// never leads them). A consumer with no committed totals but
     /// marks in its state (state from before the journal kept totals) seeds them from the state.
     /// Impressions never pass through the journal and stay the state's.
     /// </summary>

@@ -21,7 +21,7 @@ public sealed class JournalMarks
 
     public void Set(Model.JournalBatchId batch) => Applied[batch.Partition] = batch.Batch;
 
-    /// <summary>Takes the marks of the committed totals (none when no batch was committed): memory may have run ahead of them.</summary>
+    /// <summary>Takes the marks of the committed totals (none when no batch was committed): the state's own marks may lag them.</summary>
     public void Restore(IReadOnlyDictionary<int, long>? committed) =>
         Applied = committed is null ? [] : new Dictionary<int, long>(committed);
 }

@@ -16,8 +16,8 @@ public sealed class VideoState
 
 /// <summary>
 /// A video's co-engagement neighbours, kept apart from <see cref="VideoState"/>: they are derived
-/// data written behind, and up to a thousand pairs would make every journal batch's synchronous
-/// write of the counters a hundred times larger.
+/// data written at most once a minute, and up to a thousand pairs would make every write of the
+/// video's own state a hundred times larger.
 /// </summary>
 [GenerateSerializer, Alias("ot.VideoNeighboursState")]
 public sealed class VideoNeighboursState

@@ -24,31 +24,6 @@ public class LearningTests
     }
 
     [Theory]
-    [InlineData(32, 7)]   // the default dimension: the register-held kernel
-    [InlineData(16, 3)]
-    [InlineData(24, 5)]   // not a multiple of the vector width: the per-row fallback
-    [InlineData(64, 1)]
-    public void Scoring_every_row_at_once_matches_one_dot_product_per_row(int dimension, int rows)
-    {
-        var random = new Random(dimension * 31 + rows);
-        var matrix = new float[rows * dimension + dimension]; // trailing spare row: only the first `rows` count
-        for (var i = 0; i < matrix.Length; i++) matrix[i] = (float)(random.NextDouble() * 2 - 1);
-        var vector = new float[dimension];
-        for (var i = 0; i < dimension; i++) vector[i] = (float)(random.NextDouble() * 2 - 1);
-
-        var scores = new float[rows];
-        VectorMath.DotRows(matrix, vector, scores);
-
-        for (var r = 0; r < rows; r++)
-        {
-            var expected = 0.0;
-            for (var d = 0; d < dimension; d++) expected += (double)matrix[r * dimension + d] * vector[d];
-            Assert.Equal(expected, scores[r], 4);
-        }
-        Assert.Throws<ArgumentException>(() => VectorMath.DotRows(matrix.AsSpan(0, dimension), vector, new float[2]));
-    }
-
-    [Theory]
     [InlineData(float.NaN)]
     [InlineData(float.PositiveInfinity)]
     public void Non_finite_engagement_leaves_the_embedding_unchanged(float engagement)
