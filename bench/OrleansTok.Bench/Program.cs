@@ -59,6 +59,12 @@ foreach (var concurrency in o.Concurrency)
     for (var r = 0; r < o.Repeat; r++)
     {
         reads.Add(await Load.RunAsync("trivial", concurrency, o.Duration, (_, _) => Load.Ok(Load.Get(http, "/health/live", null))));
+        // The same user's summary: token check, routing and one call to the user grain, no recommendation.
+        reads.Add(await Load.RunAsync("user", concurrency, o.Duration, (_, rnd) =>
+        {
+            var u = User(rnd.Next(o.Users));
+            return Load.Ok(Load.Get(http, $"/v1/users/{u}", tokens.For(u)));
+        }));
         reads.Add(await Load.RunAsync("feed", concurrency, o.Duration, (_, rnd) =>
         {
             var u = User(rnd.Next(o.Users));

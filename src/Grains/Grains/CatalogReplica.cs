@@ -87,6 +87,7 @@ public sealed partial class CatalogReplica(IClusterClient client, IOptions<Recom
         }
         // Current as of when the round started: changes made during it arrive with the next one.
         if (complete) Interlocked.Exchange(ref _currentSinceTicks, startedAt.UtcTicks);
+        _catalog.RefreshRankings(time.GetUtcNow(), _options.FreshWindow);
     }
 
     public override void Dispose()

@@ -17,13 +17,20 @@ namespace OrleansTok.Recommendation;
 public sealed class CatalogIndex
 {
     private const int MaxCountriesPerVideo = 16;
-    private static readonly TimeSpan RankingRefresh = TimeSpan.FromMilliseconds(250);
+    /// <summary>How often a shared ranking follows popularity alone, when something calls <see cref="RefreshRankings"/>.</summary>
+    private const long RankingRefreshMs = 250;
+
+    /// <summary>How stale on popularity a reader lets a shared ranking be before it rebuilds it itself.</summary>
+    private const long ReaderRefreshMs = 2 * RankingRefreshMs;
+
+    /// <summary>Rankings nobody read for this long are left to be rebuilt on demand.</summary>
+    private const long RefreshUnreadAfterMs = 10_000;
     private readonly Dictionary<string, IndexedVideo> _videos = new(StringComparer.Ordinal);
     private readonly List<IndexedVideo> _slots = [];
     private readonly Dictionary<string, List<IndexedVideo>> _byCreator = new(StringComparer.Ordinal);
     // Concurrent: a replica retrieves for many pages at once (readers only), and each may rebuild a stale ranking.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Country, string Language), Ranking> _trending = [];
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Ranking> _fresh = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Country, string Language), RankingSlot> _trending = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RankingSlot> _fresh = new(StringComparer.Ordinal);
     private QuantizedRows? _embeddings;
     private int _dimension;
     private long _structureVersion;
@@ -41,6 +48,14 @@ public sealed class CatalogIndex
 
     /// <summary>A shared ranking of the partition, best first, and the catalogue versions it reflects.</summary>
     private sealed record Ranking(IndexedVideo[] Videos, float[] Scores, long Structure, long Popularity, long BuiltAtTicks);
+
+    /// <summary>The current shared ranking of one key, and whether a reader is rebuilding it.</summary>
+    private sealed class RankingSlot
+    {
+        public Ranking? Current;
+        public int Rebuilding;
+        public long LastReadTicks;
+    }
 
     public CatalogIndex(TimeSpan halfLife, DateTimeOffset landmark)
     {
@@ -207,7 +222,8 @@ public sealed class CatalogIndex
             try
             {
                 _embeddings.Scores(query.Interest, scores.AsSpan(0, _slots.Count));
-                similar.OfferAbove(scores.AsSpan(0, _slots.Count), _slots, eligible, query.Interest);
+                similar.OfferAbove(scores.AsSpan(0, _slots.Count), _slots, eligible);
+                similar.Rescore(query.Interest);
             }
             finally
             {
@@ -232,8 +248,8 @@ public sealed class CatalogIndex
         }
 
         // Trending scores leave as decayed popularity now, so they compare with other partitions' (landmarks differ).
-        TakeEligible(TrendingRanking(query.Country, query.Language), k, eligible, result, CandidateSources.Trending, query, toNow, toNow);
-        TakeEligible(FreshRanking(query.Language, now, freshWindow), k, eligible, result, CandidateSources.Fresh, query, toNow, 1);
+        TakeEligible(TrendingRanking(query.Country, query.Language, refresher: false), k, eligible, result, CandidateSources.Trending, query, toNow, toNow);
+        TakeEligible(FreshRanking(query.Language, now, freshWindow, refresher: false), k, eligible, result, CandidateSources.Fresh, query, toNow, 1);
         return result;
     }
 
@@ -250,49 +266,113 @@ public sealed class CatalogIndex
     }
 
     /// <summary>Trending for a country, preferring the user's language; forward-decayed values compare directly.</summary>
-    private Ranking TrendingRanking(string country, string language)
+    private Ranking TrendingRanking(string country, string language, bool refresher)
     {
-        if (_trending.TryGetValue((country, language), out var cached) && IsCurrent(cached)) return cached;
-        var ranked = new List<(IndexedVideo Video, float Score)>();
-        foreach (var video in _slots)
+        var slot = _trending.GetOrAdd((country, language), static _ => new RankingSlot());
+        if (Reuse(slot, refresher, out var claimed) is { } cached) return cached;
+        try
         {
-            var popularity = video.ByCountry.GetValueOrDefault(country) + 0.25 * video.Global;
-            if (popularity > 0) ranked.Add((video, (float)(popularity * LanguageBoost(video, language))));
+            var videos = new IndexedVideo[_slots.Count];
+            var scores = new float[_slots.Count];
+            var n = 0;
+            foreach (var video in _slots)
+            {
+                var popularity = video.ByCountry.GetValueOrDefault(country) + 0.25 * video.Global;
+                if (popularity <= 0) continue;
+                videos[n] = video;
+                scores[n++] = (float)(popularity * LanguageBoost(video, language));
+            }
+            return slot.Current = Build(videos, scores, n);
         }
-        return _trending[(country, language)] = Build(ranked);
+        finally
+        {
+            if (claimed) Volatile.Write(ref slot.Rebuilding, 0);
+        }
     }
 
     /// <summary>
     /// Newest and least watched first (<see cref="FreshExposure"/>), preferring the user's language;
     /// quality breaks near-ties.
     /// </summary>
-    private Ranking FreshRanking(string language, DateTimeOffset now, TimeSpan freshWindow)
+    private Ranking FreshRanking(string language, DateTimeOffset now, TimeSpan freshWindow, bool refresher)
     {
-        if (_fresh.TryGetValue(language, out var cached) && IsCurrent(cached)) return cached;
-        var cutoff = now - freshWindow;
-        var ranked = new List<(IndexedVideo Video, float Score)>(_slots.Count);
-        foreach (var video in _slots)
+        var slot = _fresh.GetOrAdd(language, static _ => new RankingSlot());
+        if (Reuse(slot, refresher, out var claimed) is { } cached) return cached;
+        try
         {
-            var entry = video.Entry;
-            var ageHours = (float)(now - entry.UploadedAt).TotalHours;
-            var score = LanguageBoost(video, language) * (1f / (1f + Math.Max(0f, ageHours) / 24f)) * FreshExposure.Claim(entry.Views) + 0.1f * entry.Quality;
-            // Uploads older than the window only fill in behind every upload inside it.
-            ranked.Add((video, entry.UploadedAt >= cutoff ? score : score - 10f));
+            var cutoff = now - freshWindow;
+            var videos = new IndexedVideo[_slots.Count];
+            var scores = new float[_slots.Count];
+            for (var i = 0; i < _slots.Count; i++)
+            {
+                var video = _slots[i];
+                var entry = video.Entry;
+                var ageHours = (float)(now - entry.UploadedAt).TotalHours;
+                var score = LanguageBoost(video, language) * (1f / (1f + Math.Max(0f, ageHours) / 24f)) * FreshExposure.Claim(entry.Views) + 0.1f * entry.Quality;
+                // Uploads older than the window only fill in behind every upload inside it.
+                videos[i] = video;
+                scores[i] = entry.UploadedAt >= cutoff ? score : score - 10f;
+            }
+            return slot.Current = Build(videos, scores, _slots.Count);
         }
-        return _fresh[language] = Build(ranked);
+        finally
+        {
+            if (claimed) Volatile.Write(ref slot.Rebuilding, 0);
+        }
     }
 
-    private Ranking Build(List<(IndexedVideo Video, float Score)> ranked)
+    /// <summary>
+    /// The slot's ranking if it may be used as it is, else null: the caller rebuilds it. A ranking
+    /// behind on popularity alone is rebuilt by one caller while the others keep using it: at
+    /// 100,000 videos a rebuild takes ~17 ms (mostly cache misses on the videos), and every page that
+    /// found the ranking stale used to pay it. New and removed videos make every reader wait for a
+    /// current ranking, so an upload is a fresh candidate at once.
+    /// </summary>
+    private Ranking? Reuse(RankingSlot slot, bool refresher, out bool claimed)
     {
-        ranked.Sort(static (a, b) => b.Score.CompareTo(a.Score));
-        return new Ranking(ranked.ConvertAll(x => x.Video).ToArray(), ranked.ConvertAll(x => x.Score).ToArray(),
-            _structureVersion, _popularityVersion, Environment.TickCount64);
+        claimed = false;
+        var now = Environment.TickCount64;
+        var maxAgeMs = refresher ? RankingRefreshMs : ReaderRefreshMs;
+        if (!refresher) Volatile.Write(ref slot.LastReadTicks, now);
+        var cached = Volatile.Read(ref slot.Current);
+        if (cached is not null && cached.Structure == _structureVersion &&
+            (cached.Popularity == _popularityVersion || now - cached.BuiltAtTicks < maxAgeMs)) return cached;
+        claimed = Interlocked.Exchange(ref slot.Rebuilding, 1) == 0;
+        return !claimed && cached is not null && cached.Structure == _structureVersion ? cached : null;
     }
 
-    /// <summary>New and removed videos count at once; popularity alone is batched into one rebuild per 250 ms.</summary>
-    private bool IsCurrent(Ranking ranking) =>
-        ranking.Structure == _structureVersion &&
-        (ranking.Popularity == _popularityVersion || Environment.TickCount64 - ranking.BuiltAtTicks < RankingRefresh.TotalMilliseconds);
+    /// <summary>
+    /// Rebuilds the shared rankings read lately that are behind on popularity by more than 250 ms,
+    /// off the pages' path: a silo's catalogue replica calls this after each pull, so pages find
+    /// them current and only rebuild one themselves when nothing refreshed it for 500 ms. Safe to
+    /// run alongside readers, never alongside a change.
+    /// </summary>
+    public void RefreshRankings(DateTimeOffset now, TimeSpan freshWindow)
+    {
+        var recent = Environment.TickCount64 - RefreshUnreadAfterMs;
+        foreach (var (key, slot) in _trending)
+        {
+            if (Volatile.Read(ref slot.LastReadTicks) >= recent) TrendingRanking(key.Country, key.Language, refresher: true);
+        }
+        foreach (var (language, slot) in _fresh)
+        {
+            if (Volatile.Read(ref slot.LastReadTicks) >= recent) FreshRanking(language, now, freshWindow, refresher: true);
+        }
+    }
+
+    /// <summary>Sorts the first <paramref name="count"/> videos best first, on primitive keys (a delegate comparison cost 3× more).</summary>
+    private Ranking Build(IndexedVideo[] videos, float[] scores, int count)
+    {
+        for (var i = 0; i < count; i++) scores[i] = -scores[i];
+        Array.Sort(scores, videos, 0, count);
+        for (var i = 0; i < count; i++) scores[i] = -scores[i];
+        if (count < videos.Length)
+        {
+            Array.Resize(ref videos, count);
+            Array.Resize(ref scores, count);
+        }
+        return new Ranking(videos, scores, _structureVersion, _popularityVersion, Environment.TickCount64);
+    }
 
     private static float LanguageBoost(IndexedVideo video, string language) => video.Entry.Language == language ? 1f : 0.5f;
 
@@ -366,11 +446,13 @@ public sealed class CatalogIndex
         /// comparison, which took the scan from ~4 ns a video (a heap peek each) to well under 1.
         /// </summary>
         /// <remarks>
-        /// The scores are the quantized scan's (<see cref="QuantizedRows"/>); a video that passes is
-        /// offered at its exact score, so the k kept and their order are the exact ones up to videos
-        /// whose scores lie within the scan's error of the k-th.
+        /// The scores are the quantized scan's (<see cref="QuantizedRows"/>) and the heap keeps them as
+        /// they are: re-scoring every video that passed cost more than the scan when thousands of a
+        /// topic lie within the scan's error of each other. <see cref="Rescore"/> then gives the k kept
+        /// their exact scores, so the k and their order are the exact ones up to videos whose scores lie
+        /// within twice the scan's error of the k-th.
         /// </remarks>
-        public void OfferAbove(ReadOnlySpan<float> scores, List<IndexedVideo> videos, in Eligibility eligible, ReadOnlySpan<float> query)
+        public void OfferAbove(ReadOnlySpan<float> scores, List<IndexedVideo> videos, in Eligibility eligible)
         {
             var lanes = Vector<float>.Count;
             var bar = Bar;
@@ -378,17 +460,25 @@ public sealed class CatalogIndex
             for (; i <= scores.Length - lanes; i += lanes)
             {
                 if (!Vector.GreaterThanAny(new Vector<float>(scores.Slice(i, lanes)), new Vector<float>(bar))) continue;
-                for (var j = i; j < i + lanes; j++) OfferOne(scores[j], videos[j], eligible, query, ref bar);
+                for (var j = i; j < i + lanes; j++) OfferOne(scores[j], videos[j], eligible, ref bar);
             }
-            for (; i < scores.Length; i++) OfferOne(scores[i], videos[i], eligible, query, ref bar);
+            for (; i < scores.Length; i++) OfferOne(scores[i], videos[i], eligible, ref bar);
         }
 
-        private void OfferOne(float approximate, IndexedVideo video, in Eligibility eligible, ReadOnlySpan<float> query, ref float bar)
+        private void OfferOne(float approximate, IndexedVideo video, in Eligibility eligible, ref float bar)
         {
             // NaN fails the comparison.
             if (!(approximate > bar) || !eligible.Allows(video)) return;
-            Offer(video, VectorMath.Dot(query, video.Entry.Embedding));
+            Offer(video, approximate);
             bar = Bar;
+        }
+
+        /// <summary>Replaces every kept score by the exact dot product with <paramref name="query"/>.</summary>
+        public void Rescore(ReadOnlySpan<float> query)
+        {
+            var kept = new List<IndexedVideo>(_heap.Count);
+            while (_heap.TryDequeue(out var video, out _)) kept.Add(video);
+            foreach (var video in kept) _heap.Enqueue(video, VectorMath.Dot(query, video.Entry.Embedding));
         }
 
         /// <summary>What a score must beat to enter: the k-th best so far once there are k.</summary>

@@ -71,6 +71,20 @@ public sealed class LocalCatalog : IDisposable
     public List<Candidate> Retrieve(RetrievalQuery query, DateTimeOffset now, TimeSpan freshWindow) =>
         Read(() => _index.Retrieve(query, now, freshWindow));
 
+    /// <summary>Brings the shared trending and fresh rankings up to date off the pages' path (<see cref="CatalogIndex.RefreshRankings"/>).</summary>
+    public void RefreshRankings(DateTimeOffset now, TimeSpan freshWindow)
+    {
+        _gate.EnterReadLock();
+        try
+        {
+            _index.RefreshRankings(now, freshWindow);
+        }
+        finally
+        {
+            _gate.ExitReadLock();
+        }
+    }
+
     /// <summary>The entries of those of <paramref name="videoIds"/> the replica holds, added to <paramref name="into"/>; the others are returned.</summary>
     public List<string> Resolve(IEnumerable<string> videoIds, Dictionary<string, CatalogEntry> into)
     {
