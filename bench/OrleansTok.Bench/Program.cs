@@ -86,7 +86,9 @@ foreach (var concurrency in o.Concurrency)
 {
     var feed = (LoadResult)readRows.First(r => r is LoadResult l && l.Name == "feed" && l.Concurrency == concurrency);
     var trivial = (LoadResult)readRows.First(r => r is LoadResult l && l.Name == "trivial" && l.Concurrency == concurrency);
-    Console.WriteLine($"feed / trivial at {concurrency}: {feed.RequestsPerSecond / trivial.RequestsPerSecond:P0} of the throughput");
+    var user = (LoadResult)readRows.First(r => r is LoadResult l && l.Name == "user" && l.Concurrency == concurrency);
+    Console.WriteLine($"feed / trivial at {concurrency}: {feed.RequestsPerSecond / trivial.RequestsPerSecond:P0} of the throughput; " +
+        $"an authenticated call to the user grain alone: {user.RequestsPerSecond / trivial.RequestsPerSecond:P0}; feed / that call: {feed.RequestsPerSecond / user.RequestsPerSecond:P0}");
 }
 results["reads"] = readRows;
 }

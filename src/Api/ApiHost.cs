@@ -64,8 +64,13 @@ public static class ApiHost
 
         var app = builder.Build();
         app.UseExceptionHandler();
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        // The demo page's files. API and health paths never reach them: the default-files probe is a
+        // file-system call (stat) on every request it sees.
+        app.UseWhen(static c => !c.Request.Path.StartsWithSegments("/v1") && !c.Request.Path.StartsWithSegments("/health"), static files =>
+        {
+            files.UseDefaultFiles();
+            files.UseStaticFiles();
+        });
         app.UseStatusCodePages();
         app.UseRouting();
         app.MapOrleansTokManagement();
