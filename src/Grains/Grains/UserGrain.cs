@@ -292,13 +292,7 @@ public sealed class UserGrain : Grain, IUserGrain
         var candidates = CandidateMerger.Merge(await RetrieveAsync(query), id => S.NotInterested.Contains(id), query.PerSource);
         Ranker.Rank(candidates, context, S.RankerWeights);
         Remember(candidates);
-        // Exploration favours fresh uploads nobody has watched yet, far from what the user already engages with.
-        var explore = new List<ScoredCandidate>(query.PerSource);
-        foreach (var c in candidates)
-        {
-            if (c.Source == CandidateSources.Fresh) explore.Add(c);
-        }
-        explore.Sort(static (a, b) => Novelty(b).CompareTo(Novelty(a)));
+        var explore = Exploration.Order(candidates, Exploration.IsDebutPage(S.Served, request.Count));
 
         var composer = new FeedComposer(S.LastCreator, S.LastSound);
         var slots = request.Explore ? FeedComposer.ExplorationSlots(request.Count, _options.ExplorationPerTen) : 0;
@@ -336,10 +330,6 @@ public sealed class UserGrain : Grain, IUserGrain
         }
         return new FeedPage(requestId, items);
     }
-
-    /// <summary>Freshness and quality, minus affinity to what the user already engages with.</summary>
-    /// <summary>Fresh, not yet watched, far from what the user already engages with; quality only breaks near-ties, as in fresh retrieval.</summary>
-    private static float Novelty(ScoredCandidate c) => c.Features[5] * FreshExposure.Claim(c.Entry.Views) + 0.1f * c.Features[3] - c.Features[1];
 
     /// <summary>Keeps the catalog entries of the best candidates, so most later interactions need no call to the video.</summary>
     private void Remember(List<ScoredCandidate> ranked)

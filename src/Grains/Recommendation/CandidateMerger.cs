@@ -1,4 +1,5 @@
 using OrleansTok.Grains;
+using OrleansTok.Model;
 
 namespace OrleansTok.Recommendation;
 
@@ -42,9 +43,11 @@ public static class CandidateMerger
             for (var i = 0; i < list.Count && i < perSource; i++)
             {
                 var candidate = list[i];
+                var fresh = candidate.Source == CandidateSources.Fresh;
                 if (byVideo.TryGetValue(candidate.Entry.VideoId, out var existing))
                 {
                     if (Precedence(candidate.Source) < Precedence(existing.Source)) existing.Source = candidate.Source;
+                    existing.Fresh |= fresh;
                     continue;
                 }
                 byVideo[candidate.Entry.VideoId] = new ScoredCandidate
@@ -54,6 +57,7 @@ public static class CandidateMerger
                     SourceScore = candidate.SourceScore,
                     Trend = candidate.Trend,
                     Related = candidate.Related,
+                    Fresh = fresh,
                 };
             }
         }

@@ -23,6 +23,9 @@ public sealed class ScoredCandidate
     public float SourceScore { get; init; }
     public float Trend { get; init; }
 
+    /// <summary>The fresh source produced it, also when a more personal source's label won the merge: exploration may pick it.</summary>
+    public bool Fresh { get; set; }
+
     /// <summary>Summed co-engagement similarity with the user's recent positives (0 when unrelated).</summary>
     public float Related { get; set; }
 
