@@ -19,7 +19,7 @@ public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _write = new Debounced(this, TimeSpan.FromSeconds(2), WriteIfDirtyAsync);
+        _write = new Debounced(this, journal.IsDurable ? TimeSpan.FromSeconds(2) : Debounced.OnDeactivationOnly, WriteIfDirtyAsync);
         if (journal.IsDurable)
         {
             await CommittedCounters.RestoreAsync(journal, Journal.CounterOwner.Creator, this.GetPrimaryKeyString(), state.State.Totals, state.State.Journal);

@@ -28,13 +28,6 @@ public sealed class UserGrain : Grain, IUserGrain
     /// </summary>
     private static readonly TimeSpan WriteBehind = TimeSpan.FromSeconds(10);
 
-    /// <summary>
-    /// On the embedded default a write only carries the state across a deactivation, which writes
-    /// anyway: every 10 s, copying each active user into memory storage cost ~6 % of the silo's CPU
-    /// under ingest (dotnet-trace), as the same writes of videos had.
-    /// </summary>
-    private static readonly TimeSpan EmbeddedWriteBehind = TimeSpan.FromMinutes(1);
-
     private readonly IPersistentState<UserState> _state;
     private readonly RecommendationOptions _options;
     private readonly float[] _rankerPrior;
@@ -68,7 +61,9 @@ public sealed class UserGrain : Grain, IUserGrain
     {
         // Written behind: interactions are durable in the journal before they are acknowledged
         // (and replayed below); a lost page of impressions only means it may be served once more.
-        _write = new Debounced(this, _journal.IsDurable ? WriteBehind : EmbeddedWriteBehind, WriteIfDirtyAsync);
+        // On the embedded default a write only carries the state across a deactivation, which writes
+        // anyway: every 10 s, copying each active user into memory storage cost ~6 % of the silo's CPU.
+        _write = new Debounced(this, _journal.IsDurable ? WriteBehind : Debounced.OnDeactivationOnly, WriteIfDirtyAsync);
         if (S.Exists && S.RankerWeights.Length != Ranker.FeatureCount)
         {
             S.RankerWeights = (float[])_rankerPrior.Clone(); // the feature set changed since this state was written

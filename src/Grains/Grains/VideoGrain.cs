@@ -22,13 +22,6 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     private static readonly TimeSpan WriteDelay = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// With the embedded journal a write only carries the state across a deactivation, which writes
-    /// anyway; nothing survives the process. Writing every 2 s deep-copied each touched video into
-    /// memory storage: 8 % of the silo's CPU under ingest (dotnet-trace).
-    /// </summary>
-    private static readonly TimeSpan EmbeddedWriteDelay = TimeSpan.FromMinutes(1);
-
-    /// <summary>
     /// Co-engagement counts are derived data and up to 1,000 pairs (~30 KB) per video: written at
     /// most once a minute (and on deactivation). Every 5 s cost a fifth of the silo's CPU under
     /// random ingest over 10,000 videos; a crash now loses up to a minute of pair counts.
@@ -70,8 +63,11 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _write = new Debounced(this, _durableJournal ? WriteDelay : EmbeddedWriteDelay, WriteIfDirtyAsync);
-        _writeNeighbours = new Debounced(this, NeighboursWriteDelay, WriteNeighboursIfDirtyAsync);
+        // With the embedded journal a write only carries the state across a deactivation, which
+        // writes anyway: writing every 2 s deep-copied each touched video into memory storage (8 % of
+        // the silo's CPU under ingest), and the pairs once a minute still cost ~12 % of grain work.
+        _write = new Debounced(this, _durableJournal ? WriteDelay : Debounced.OnDeactivationOnly, WriteIfDirtyAsync);
+        _writeNeighbours = new Debounced(this, _durableJournal ? NeighboursWriteDelay : Debounced.OnDeactivationOnly, WriteNeighboursIfDirtyAsync);
         if (_durableJournal && S.Exists)
         {
             await CommittedCounters.RestoreAsync(_journal, Journal.CounterOwner.Video, this.GetPrimaryKeyString(), S.Counters, S.Journal);
