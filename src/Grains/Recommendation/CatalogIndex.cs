@@ -266,54 +266,25 @@ public sealed class CatalogIndex
     }
 
     /// <summary>Trending for a country, preferring the user's language; forward-decayed values compare directly.</summary>
-    private Ranking TrendingRanking(string country, string language, bool refresher)
-    {
-        var slot = _trending.GetOrAdd((country, language), static _ => new RankingSlot());
-        if (Reuse(slot, refresher, out var claimed) is { } cached) return cached;
-        try
-        {
-            var videos = new IndexedVideo[_slots.Count];
-            var scores = new float[_slots.Count];
-            var n = 0;
-            foreach (var video in _slots)
-            {
-                var popularity = video.ByCountry.GetValueOrDefault(country) + 0.25 * video.Global;
-                if (popularity <= 0) continue;
-                videos[n] = video;
-                scores[n++] = (float)(popularity * LanguageBoost(video, language));
-            }
-            return slot.Current = Build(videos, scores, n);
-        }
-        finally
-        {
-            if (claimed) Volatile.Write(ref slot.Rebuilding, 0);
-        }
-    }
+    private Ranking TrendingRanking(string country, string language, bool refresher) =>
+        Shared(_trending.GetOrAdd((country, language), static _ => new RankingSlot()), refresher, (country, language),
+            static (index, key) => index.BuildTrending(key.country, key.language));
 
     /// <summary>
     /// Newest and least watched first (<see cref="FreshExposure"/>), preferring the user's language;
     /// quality breaks near-ties.
     /// </summary>
-    private Ranking FreshRanking(string language, DateTimeOffset now, TimeSpan freshWindow, bool refresher)
+    private Ranking FreshRanking(string language, DateTimeOffset now, TimeSpan freshWindow, bool refresher) =>
+        Shared(_fresh.GetOrAdd(language, static _ => new RankingSlot()), refresher, (language, now, freshWindow),
+            static (index, args) => index.BuildFresh(args.language, args.now, args.freshWindow));
+
+    /// <summary>The slot's ranking, rebuilt first with <paramref name="build"/> when <see cref="Reuse"/> says so.</summary>
+    private Ranking Shared<TState>(RankingSlot slot, bool refresher, TState state, Func<CatalogIndex, TState, Ranking> build)
     {
-        var slot = _fresh.GetOrAdd(language, static _ => new RankingSlot());
         if (Reuse(slot, refresher, out var claimed) is { } cached) return cached;
         try
         {
-            var cutoff = now - freshWindow;
-            var videos = new IndexedVideo[_slots.Count];
-            var scores = new float[_slots.Count];
-            for (var i = 0; i < _slots.Count; i++)
-            {
-                var video = _slots[i];
-                var entry = video.Entry;
-                var ageHours = (float)(now - entry.UploadedAt).TotalHours;
-                var score = LanguageBoost(video, language) * (1f / (1f + Math.Max(0f, ageHours) / 24f)) * FreshExposure.Claim(entry.Views) + 0.1f * entry.Quality;
-                // Uploads older than the window only fill in behind every upload inside it.
-                videos[i] = video;
-                scores[i] = entry.UploadedAt >= cutoff ? score : score - 10f;
-            }
-            return slot.Current = Build(videos, scores, _slots.Count);
+            return slot.Current = build(this, state);
         }
         finally
         {
@@ -321,10 +292,43 @@ public sealed class CatalogIndex
         }
     }
 
+    private Ranking BuildTrending(string country, string language)
+    {
+        var videos = new IndexedVideo[_slots.Count];
+        var scores = new float[_slots.Count];
+        var n = 0;
+        foreach (var video in _slots)
+        {
+            var popularity = video.ByCountry.GetValueOrDefault(country) + 0.25 * video.Global;
+            if (popularity <= 0) continue;
+            videos[n] = video;
+            scores[n++] = (float)(popularity * LanguageBoost(video, language));
+        }
+        return Build(videos, scores, n);
+    }
+
+    private Ranking BuildFresh(string language, DateTimeOffset now, TimeSpan freshWindow)
+    {
+        var cutoff = now - freshWindow;
+        var videos = new IndexedVideo[_slots.Count];
+        var scores = new float[_slots.Count];
+        for (var i = 0; i < _slots.Count; i++)
+        {
+            var video = _slots[i];
+            var entry = video.Entry;
+            var ageHours = (float)(now - entry.UploadedAt).TotalHours;
+            var score = LanguageBoost(video, language) * (1f / (1f + Math.Max(0f, ageHours) / 24f)) * FreshExposure.Claim(entry.Views) + 0.1f * entry.Quality;
+            // Uploads older than the window only fill in behind every upload inside it.
+            videos[i] = video;
+            scores[i] = entry.UploadedAt >= cutoff ? score : score - 10f;
+        }
+        return Build(videos, scores, _slots.Count);
+    }
+
     /// <summary>
     /// The slot's ranking if it may be used as it is, else null: the caller rebuilds it. A ranking
     /// behind on popularity alone is rebuilt by one caller while the others keep using it: at
-    /// 100,000 videos a rebuild takes ~17 ms (mostly cache misses on the videos), and every page that
+    /// 100,000 videos a rebuild takes ~17 ms per ranking (mostly cache misses on the videos), and every page that
     /// found the ranking stale used to pay it. New and removed videos make every reader wait for a
     /// current ranking, so an upload is a fresh candidate at once.
     /// </summary>

@@ -92,15 +92,21 @@ public class CatalogIndexTests
     private static List<string> TrendingIds(CatalogIndex index, RetrievalQuery query) =>
         index.Retrieve(query, Now, TimeSpan.FromDays(2)).Where(c => c.Source == CandidateSources.Trending).Select(c => c.Entry.VideoId).ToList();
 
-    [Fact]
-    public void Popularity_reaches_the_shared_trending_ranking_through_the_refresh_off_the_pages_path()
+    /// <summary>Ten videos ranked v0…v9 by popularity, the ranking built and read, then v9 made the most popular (popularity only).</summary>
+    private static (CatalogIndex Index, RetrievalQuery Query) TrendingJustChanged()
     {
         var index = new CatalogIndex(TimeSpan.FromHours(6), Now);
         for (var i = 0; i < 10; i++) index.Upsert(Video(i) with { Language = "en" }, new Dictionary<string, float> { ["US"] = 10 - i }, Now);
         var query = new RetrievalQuery(new float[16], "en", "US", [], [], [], null, 3);
         Assert.Equal(["v0", "v1", "v2"], TrendingIds(index, query));
+        index.Upsert(Video(9) with { Language = "en" }, new Dictionary<string, float> { ["US"] = 100 }, Now);
+        return (index, query);
+    }
 
-        index.Upsert(Video(9) with { Language = "en" }, new Dictionary<string, float> { ["US"] = 100 }, Now); // popularity only: v9 is now the most popular
+    [Fact]
+    public void Popularity_reaches_the_shared_trending_ranking_through_the_refresh_off_the_pages_path()
+    {
+        var (index, query) = TrendingJustChanged();
         Thread.Sleep(300); // past the 250 ms a shared ranking may lag popularity
         index.RefreshRankings(Now, TimeSpan.FromDays(2));
 
@@ -110,12 +116,7 @@ public class CatalogIndexTests
     [Fact]
     public void Pages_rebuild_a_stale_trending_ranking_themselves_when_nothing_refreshes_it()
     {
-        var index = new CatalogIndex(TimeSpan.FromHours(6), Now);
-        for (var i = 0; i < 10; i++) index.Upsert(Video(i) with { Language = "en" }, new Dictionary<string, float> { ["US"] = 10 - i }, Now);
-        var query = new RetrievalQuery(new float[16], "en", "US", [], [], [], null, 3);
-        Assert.Equal(["v0", "v1", "v2"], TrendingIds(index, query));
-
-        index.Upsert(Video(9) with { Language = "en" }, new Dictionary<string, float> { ["US"] = 100 }, Now);
+        var (index, query) = TrendingJustChanged();
         Thread.Sleep(600); // past the 500 ms a page waits for a refresh
 
         Assert.Equal(["v9", "v0", "v1"], TrendingIds(index, query));
