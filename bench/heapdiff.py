@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Growth of the managed heap between two heap dumps, by type, per unit of the step.
+
+usage: python3 bench/heapdiff.py BEFORE.gcdump AFTER.gcdump UNITS [ROWS]
+(dumps from `OrleansTok.Bench --phases memory --gcdump DIR`; needs the dotnet-gcdump tool)
+"""
+import os, re, subprocess, sys
+
+TOOL = os.path.expanduser("~/.dotnet/tools/dotnet-gcdump")
+
+
+def by_type(dump):
+    report = subprocess.run([TOOL if os.path.exists(TOOL) else "dotnet-gcdump", "report", dump],
+                            capture_output=True, text=True, check=True).stdout
+    types = {}
+    for line in report.splitlines():
+        m = re.match(r"\s*([\d,]+)\s+([\d,]+)\s+(.*?)\s*$", line)
+        if not m:
+            continue
+        size, count, name = int(m.group(1).replace(",", "")), int(m.group(2).replace(",", "")), m.group(3)
+        # Large objects are listed one line per size class with their total bytes; the rest with one object's size.
+        large = "(Bytes >" in name
+        name = re.sub(r"\s*\(Bytes > [^)]*\)", "", name)
+        entry = types.setdefault(name, [0, 0])
+        entry[0] += size if large else size * count
+        entry[1] += count
+    return types
+
+
+def main():
+    before, after, units = by_type(sys.argv[1]), by_type(sys.argv[2]), float(sys.argv[3])
+    rows = int(sys.argv[4]) if len(sys.argv) > 4 else 40
+    growth = sorted(((after.get(t, [0, 0])[0] - before.get(t, [0, 0])[0], after.get(t, [0, 0])[1] - before.get(t, [0, 0])[1], t)
+                     for t in set(before) | set(after)), reverse=True)
+    total = sum(g[0] for g in growth)
+    print(f"heap growth {total:,} bytes: {total / units:,.0f} bytes ({total / units / 1024:.2f} KiB) per unit")
+    for size, count, name in growth[:rows]:
+        print(f"{size / units:9.1f} B {count / units:6.2f} objects  {name[:140]}")
+
+
+if __name__ == "__main__":
+    main()
