@@ -67,6 +67,12 @@ public interface ICreatorGrain : IGrainWithStringKey
 {
     [Alias("GetSummary"), AlwaysInterleave] Task<CreatorSummary> GetSummary();
 
+    /// <summary>A video of this creator's was uploaded (called by the video before its upload returns; repeats are ignored).</summary>
+    [Alias("RecordUpload")] Task RecordUpload(string videoId, [Immutable] float[] embedding);
+
+    /// <summary>A user followed (+1) or unfollowed (-1) this creator (called by the user before the change returns).</summary>
+    [Alias("ChangeFollowers")] Task ChangeFollowers(int delta);
+
     /// <summary>Adds the engagement of one journal batch in memory unless that batch was already applied (with a durable journal, committed before).</summary>
     [Alias("ApplyJournal")] Task ApplyJournal(JournalBatchId batch, VideoCounters delta);
 }

@@ -51,20 +51,6 @@ public sealed record CatalogUpdate(
     [property: Id(3)] IReadOnlyDictionary<string, float>? PopularityByCountry,
     [property: Id(4)] DateTimeOffset At);
 
-[GenerateSerializer, Alias("ot.CreatorSignalKind")]
-public enum CreatorSignalKind
-{
-    Upload = 0,
-    Follow = 1,
-}
-
-[GenerateSerializer, Immutable, Alias("ot.CreatorSignal")]
-public sealed record CreatorSignal(
-    [property: Id(0)] CreatorSignalKind Kind,
-    [property: Id(1)] string? VideoId,
-    [property: Id(2)] int FollowDelta,
-    [property: Id(4)] float[]? Embedding);
-
 /// <summary>
 /// The catalog changes of one silo's videos for one retrieval partition, gathered over a short
 /// window: at most one update per video, its latest entry with the popularity gained since the last.

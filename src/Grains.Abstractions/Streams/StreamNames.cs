@@ -10,7 +10,4 @@ public static class StreamNames
 
     /// <summary>Catalog changes for one retrieval partition, keyed by partition number.</summary>
     public const string Catalog = "catalog";
-
-    /// <summary>Uploads, follows and engagement of one creator, keyed by creator id.</summary>
-    public const string CreatorSignals = "creator-signals";
 }

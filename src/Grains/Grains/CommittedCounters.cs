@@ -17,9 +17,9 @@ internal static class CommittedCounters
     {
         var impressions = counters.Impressions;
         var committed = await journal.ReadCountersAsync(owner, id);
-        if (committed is null && marks.Applied.Count > 0)
+        if (committed is null && !marks.IsEmpty)
         {
-            committed = await journal.SeedCountersAsync(owner, id, new AppliedCounters(counters.ToRecord() with { Impressions = 0 }, marks.Applied));
+            committed = await journal.SeedCountersAsync(owner, id, new AppliedCounters(counters.ToRecord() with { Impressions = 0 }, marks.Applied!));
         }
         counters.Restore(committed?.Totals, impressions);
         marks.Restore(committed?.Marks);

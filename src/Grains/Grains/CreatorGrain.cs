@@ -6,10 +6,15 @@ using OrleansTok.Streams;
 namespace OrleansTok.Grains;
 
 /// <summary>
-/// A creator's aggregate: uploads and followers from its signal stream, engagement from the journal
-/// (summed per batch by the appliers, committed by them exactly once, restored from there on activation).
+/// A creator's aggregate: uploads and followers told by its videos and followers before they
+/// acknowledge, engagement from the journal (summed per batch by the appliers, committed by them
+/// exactly once, restored from there on activation).
 /// </summary>
-[ImplicitStreamSubscription(StreamNames.CreatorSignals)]
+/// <remarks>
+/// Uploads and follows arrive by direct calls, not by a stream: a memory stream loses what it queued
+/// when its silo dies, so an acknowledged follow could go uncounted; and producing to a stream keyed
+/// by creator gave every video and user activation its own stream directory (~1.3 KiB, heap dump).
+/// </remarks>
 public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains)] IPersistentState<CreatorState> state,
     Journal.IInteractionJournal journal) : Grain, ICreatorGrain
 {
@@ -24,7 +29,6 @@ public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains
         {
             await CommittedCounters.RestoreAsync(journal, Journal.CounterOwner.Creator, this.GetPrimaryKeyString(), state.State.Totals, state.State.Journal);
         }
-        await this.SubscribeOwnAsync<CreatorSignal>(StreamNames.CreatorSignals, OnSignalAsync);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -40,31 +44,31 @@ public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains
             t.Views, t.Completions, t.Likes, t.Shares, t.Comments, t.WatchTimeMs));
     }
 
-    private Task OnSignalAsync(CreatorSignal signal)
+    public Task RecordUpload(string videoId, float[] embedding)
     {
         var s = state.State;
-        switch (signal.Kind)
-        {
-            case CreatorSignalKind.Upload when signal.VideoId is not null && !s.Recent.Contains(signal.VideoId):
-                s.Videos++;
-                s.Recent.Insert(0, signal.VideoId);
-                if (s.Recent.Count > RecentCapacity) s.Recent.RemoveAt(s.Recent.Count - 1);
-                if (signal.Embedding is { } e)
-                {
-                    // The creator's embedding is the running mean of their uploads.
-                    if (s.Embedding.Length != e.Length) s.Embedding = new float[e.Length];
-                    for (var i = 0; i < e.Length; i++) s.Embedding[i] += (e[i] - s.Embedding[i]) / s.Videos;
-                }
-                break;
-            case CreatorSignalKind.Follow:
-                s.Followers = Math.Max(0, s.Followers + signal.FollowDelta);
-                break;
-            default:
-                return Task.CompletedTask;
-        }
+        if (s.Recent.Contains(videoId)) return Task.CompletedTask;
+        s.Videos++;
+        s.Recent.Insert(0, videoId);
+        if (s.Recent.Count > RecentCapacity) s.Recent.RemoveAt(s.Recent.Count - 1);
+        // The creator's embedding is the running mean of their uploads.
+        if (s.Embedding.Length != embedding.Length) s.Embedding = new float[embedding.Length];
+        for (var i = 0; i < embedding.Length; i++) s.Embedding[i] += (embedding[i] - s.Embedding[i]) / s.Videos;
+        MarkDirty();
+        return Task.CompletedTask;
+    }
+
+    public Task ChangeFollowers(int delta)
+    {
+        state.State.Followers = Math.Max(0, state.State.Followers + delta);
+        MarkDirty();
+        return Task.CompletedTask;
+    }
+
+    private void MarkDirty()
+    {
         _dirty = true;
         _write.Schedule();
-        return Task.CompletedTask;
     }
 
     /// <summary>In memory only; with a durable journal the applier committed the delta before it calls.</summary>
@@ -74,8 +78,7 @@ public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains
         if (s.Journal.Contains(batch)) return Task.CompletedTask;
         s.Totals.Add(delta);
         s.Journal.Set(batch);
-        _dirty = true;
-        _write.Schedule();
+        MarkDirty();
         return Task.CompletedTask;
     }
 

@@ -142,8 +142,7 @@ public sealed class UserGrain : Grain, IUserGrain
         S.Creators.Add(creatorId, (follow ? 1f : -1f) * _options.Weights.Follow * 0.5f);
         await _state.WriteStateAsync();
         _dirty = false;
-        await this.Stream<CreatorSignal>(StreamNames.CreatorSignals, creatorId)
-            .OnNextAsync(new CreatorSignal(CreatorSignalKind.Follow, null, follow ? 1 : -1, null));
+        await GrainFactory.Get<ICreatorGrain>(creatorId).ChangeFollowers(follow ? 1 : -1);
         return CommandStatus.Ok;
     }
 

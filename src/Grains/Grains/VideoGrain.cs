@@ -30,7 +30,8 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
 
     private readonly IPersistentState<VideoState> _state;
     private readonly RecommendationOptions _options;
-    private readonly Dictionary<string, float> _pendingPopularity = new(StringComparer.Ordinal);
+    /// <summary>Popularity gained since the last catalog update; created on the first gain (most activated videos never gain any).</summary>
+    private Dictionary<string, float>? _pendingPopularity;
     private bool _changed;
     private readonly IPersistentState<VideoNeighboursState> _neighbours;
     private Debounced _write = null!;
@@ -110,8 +111,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         }
         await Task.WhenAll(
             _catalog.PublishNowAsync(update),
-            this.Stream<CreatorSignal>(StreamNames.CreatorSignals, upload.CreatorId)
-                .OnNextAsync(new CreatorSignal(CreatorSignalKind.Upload, upload.Id, 0, entry.Embedding)));
+            GrainFactory.Get<ICreatorGrain>(upload.CreatorId).RecordUpload(upload.Id, entry.Embedding));
         return CommandStatus.Ok;
     }
 
@@ -190,6 +190,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         var popularity = CounterRules.Popularity(signal);
         if (popularity > 0f)
         {
+            _pendingPopularity ??= new Dictionary<string, float>(StringComparer.Ordinal);
             _pendingPopularity[signal.UserCountry] = _pendingPopularity.GetValueOrDefault(signal.UserCountry) + popularity;
         }
         _dirty = true;
@@ -230,8 +231,8 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     {
         if (!_changed || !S.Exists || S.Status != VideoStatus.Active) return;
         _changed = false;
-        var popularity = _pendingPopularity.Count > 0 ? new Dictionary<string, float>(_pendingPopularity, StringComparer.Ordinal) : null;
-        _pendingPopularity.Clear();
+        var popularity = _pendingPopularity; // handed over whole: the update owns it from here
+        _pendingPopularity = null;
         _catalog.Publish(new CatalogUpdate(CatalogChange.Upsert, S.Upload!.Id, Entry(), popularity, DateTimeOffset.UtcNow));
     }
 

@@ -101,9 +101,10 @@ public sealed class CatalogIndex
         {
             if (!float.IsFinite(amount) || amount <= 0f) continue;
             video.Global += amount * weight;
-            if (video.ByCountry.Count < MaxCountriesPerVideo || video.ByCountry.ContainsKey(country))
+            var byCountry = video.ByCountry ??= new Dictionary<string, double>(StringComparer.Ordinal);
+            if (byCountry.Count < MaxCountriesPerVideo || byCountry.ContainsKey(country))
             {
-                video.ByCountry[country] = video.ByCountry.GetValueOrDefault(country) + amount * weight;
+                byCountry[country] = byCountry.GetValueOrDefault(country) + amount * weight;
             }
         }
         _popularityVersion++;
@@ -130,10 +131,11 @@ public sealed class CatalogIndex
             CopyEmbedding(video);
         }
         video.Global = row.Global * toHere;
-        video.ByCountry.Clear();
+        video.ByCountry?.Clear();
         foreach (var (country, value) in row.ByCountry)
         {
-            if (video.ByCountry.Count < MaxCountriesPerVideo) video.ByCountry[country] = value * toHere;
+            var byCountry = video.ByCountry ??= new Dictionary<string, double>(StringComparer.Ordinal);
+            if (byCountry.Count < MaxCountriesPerVideo) byCountry[country] = value * toHere;
         }
         _popularityVersion++;
         video.ChangedAt = ++_sequence;
@@ -150,7 +152,8 @@ public sealed class CatalogIndex
         var changed = new List<CatalogRow>();
         foreach (var video in _slots)
         {
-            if (video.ChangedAt > after) changed.Add(new CatalogRow(video.Entry, video.Global, new Dictionary<string, double>(video.ByCountry, StringComparer.Ordinal)));
+            if (video.ChangedAt > after) changed.Add(new CatalogRow(video.Entry, video.Global, video.ByCountry is { Count: > 0 } byCountry
+                ? new Dictionary<string, double>(byCountry, StringComparer.Ordinal) : IndexedVideo.NoCountries));
         }
         var removed = full ? [] : _removals.Where(r => r.Sequence > after).Select(r => r.VideoId).ToList();
         return new CatalogChanges(new CatalogCursor(_epoch, _sequence), full, _decay.Landmark, changed, removed);
@@ -299,7 +302,7 @@ public sealed class CatalogIndex
         var n = 0;
         foreach (var video in _slots)
         {
-            var popularity = video.ByCountry.GetValueOrDefault(country) + 0.25 * video.Global;
+            var popularity = video.In(country) + 0.25 * video.Global;
             if (popularity <= 0) continue;
             videos[n] = video;
             scores[n++] = (float)(popularity * LanguageBoost(video, language));
@@ -382,7 +385,7 @@ public sealed class CatalogIndex
 
     private static Candidate ToCandidate(IndexedVideo video, string source, float score, RetrievalQuery query, double toNow)
     {
-        var trend = (video.ByCountry.GetValueOrDefault(query.Country) + 0.25 * video.Global) * toNow;
+        var trend = (video.In(query.Country) + 0.25 * video.Global) * toNow;
         var related = query.Related is { } r && r.TryGetValue(video.Entry.VideoId, out var partial) ? RelatedScore(partial, video.Entry) : 0f;
         return new Candidate(video.Entry, source, score, (float)trend, related);
     }
@@ -411,7 +414,7 @@ public sealed class CatalogIndex
         foreach (var video in _videos.Values)
         {
             if (language is not null && video.Entry.Language != language) continue;
-            var stored = country is null ? video.Global : video.ByCountry.GetValueOrDefault(country);
+            var stored = country is null ? video.Global : video.In(country);
             if (stored > 0) top.Offer(video, (float)Math.Log(stored));
         }
         return top.Sorted().Select(v => new TrendingVideo(v.Entry, DecayedPopularity(v, country, now))).ToList();
@@ -419,7 +422,7 @@ public sealed class CatalogIndex
 
     /// <summary>Decayed engagement of a video in a country (or globally): roughly "weighted events in the last half-life".</summary>
     public double DecayedPopularity(IndexedVideo video, string? country, DateTimeOffset now) =>
-        _decay.ValueAt(country is null ? video.Global : video.ByCountry.GetValueOrDefault(country), now);
+        _decay.ValueAt(country is null ? video.Global : video.In(country), now);
 
     private void Rebase(DateTimeOffset now)
     {
@@ -428,7 +431,8 @@ public sealed class CatalogIndex
         foreach (var video in _videos.Values)
         {
             video.Global *= factor;
-            foreach (var key in video.ByCountry.Keys.ToList()) video.ByCountry[key] *= factor;
+            if (video.ByCountry is not { } byCountry) continue;
+            foreach (var key in byCountry.Keys.ToList()) byCountry[key] *= factor;
         }
         _decay = next;
     }
@@ -519,7 +523,13 @@ public sealed class IndexedVideo
     [Id(0)] public required CatalogEntry Entry { get; set; }
     [Id(1)] public ulong Fingerprint { get; set; }
     [Id(2)] public double Global { get; set; }
-    [Id(3)] public Dictionary<string, double> ByCountry { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Popularity per country; null until the video gains some (most of a catalogue never does, ~80 B each).</summary>
+    [Id(3)] public Dictionary<string, double>? ByCountry { get; set; }
+
+    internal static readonly IReadOnlyDictionary<string, double> NoCountries = new Dictionary<string, double>();
+
+    /// <summary>Stored popularity in <paramref name="country"/>.</summary>
+    public double In(string country) => ByCountry is { } byCountry ? byCountry.GetValueOrDefault(country) : 0;
 
     /// <summary>Row of the partition's embedding matrix (not persisted: rebuilt on restore).</summary>
     [NonSerialized] internal int Slot;

@@ -15,13 +15,16 @@ public sealed class JournalApplierState
 [GenerateSerializer, Alias("ot.JournalMarks")]
 public sealed class JournalMarks
 {
-    [Id(0)] public Dictionary<int, long> Applied { get; set; } = [];
+    /// <summary>Null until the first batch: most videos and creators are activated without one.</summary>
+    [Id(0)] public Dictionary<int, long>? Applied { get; set; }
 
-    public bool Contains(Model.JournalBatchId batch) => Applied.GetValueOrDefault(batch.Partition) >= batch.Batch;
+    public bool IsEmpty => Applied is not { Count: > 0 };
 
-    public void Set(Model.JournalBatchId batch) => Applied[batch.Partition] = batch.Batch;
+    public bool Contains(Model.JournalBatchId batch) => Applied is { } applied && applied.GetValueOrDefault(batch.Partition) >= batch.Batch;
+
+    public void Set(Model.JournalBatchId batch) => (Applied ??= [])[batch.Partition] = batch.Batch;
 
     /// <summary>Takes the marks of the committed totals (none when no batch was committed): the state's own marks may lag them.</summary>
     public void Restore(IReadOnlyDictionary<int, long>? committed) =>
-        Applied = committed is null ? [] : new Dictionary<int, long>(committed);
+        Applied = committed is null ? null : new Dictionary<int, long>(committed);
 }
