@@ -42,17 +42,19 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     private readonly bool _durableJournal;
     private readonly Journal.IInteractionJournal _journal;
     private readonly CoEngagementBatcher _coEngagement;
+    private readonly IdPool _ids;
     private readonly CatalogPublisher _catalog;
     private readonly Microsoft.Extensions.Logging.ILogger<VideoGrain> _logger;
 
     public VideoGrain([PersistentState("video", StorageNames.Grains)] IPersistentState<VideoState> state,
         [PersistentState("video-neighbours", StorageNames.Grains)] IPersistentState<VideoNeighboursState> neighbours,
         IOptions<RecommendationOptions> options, Journal.IInteractionJournal journal, CoEngagementBatcher coEngagement,
-        CatalogPublisher catalog, Microsoft.Extensions.Logging.ILogger<VideoGrain> logger)
+        IdPool ids, CatalogPublisher catalog, Microsoft.Extensions.Logging.ILogger<VideoGrain> logger)
     {
         _catalog = catalog;
         _logger = logger;
         _coEngagement = coEngagement;
+        _ids = ids;
         _state = state;
         _neighbours = neighbours;
         _options = options.Value;
@@ -69,6 +71,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         // the silo's CPU under ingest), and the pairs once a minute still cost ~12 % of grain work.
         _write = new Debounced(this, _durableJournal ? WriteDelay : Debounced.OnDeactivationOnly, WriteIfDirtyAsync);
         _writeNeighbours = new Debounced(this, _durableJournal ? NeighboursWriteDelay : Debounced.OnDeactivationOnly, WriteNeighboursIfDirtyAsync);
+        _neighbours.State.CoEngagement.InternKeys(_ids);
         if (_durableJournal && S.Exists)
         {
             await CommittedCounters.RestoreAsync(_journal, Journal.CounterOwner.Video, this.GetPrimaryKeyString(), S.Counters, S.Journal);
@@ -204,7 +207,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     public Task AddCoEngagements(IReadOnlyList<CoEngagedWith> others)
     {
         if (!S.Exists) return Task.CompletedTask;
-        foreach (var other in others) _neighbours.State.CoEngagement.Add(other.VideoId, other.Positives, _options.NeighbourCapacity);
+        foreach (var other in others) _neighbours.State.CoEngagement.Add(_ids.Intern(other.VideoId), other.Positives, _options.NeighbourCapacity);
         _neighboursDirty = true;
         _writeNeighbours.Schedule();
         return Task.CompletedTask;
@@ -221,7 +224,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         _changed = true; // retrieval normalises co-engagement by this count
         foreach (var other in others)
         {
-            if (other != self) co.Add(other, 0, _options.NeighbourCapacity);
+            if (other != self) co.Add(_ids.Intern(other), 0, _options.NeighbourCapacity);
         }
         _coEngagement.Add(others.Where(other => other != self), new CoEngagedWith(self, co.Positives));
     }

@@ -130,6 +130,7 @@ public static class OrleansTokHosting
         silo.Services.AddSingleton<CatalogReplica>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<CatalogReplica>());
         silo.Services.AddSingleton<CoEngagementBatcher>();
+        silo.Services.AddSingleton<IdPool>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<CoEngagementBatcher>());
         silo.Services.AddSingleton<CatalogPublisher>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<CatalogPublisher>());

@@ -60,4 +60,33 @@ public class CoEngagementTests
         Assert.False(scores.ContainsKey("c"));
         Assert.Single(CoEngagement.Aggregate([[new Neighbour("a", 1f), new Neighbour("b", 0.5f)]], keep: 1));
     }
+
+    [Fact]
+    public void The_pool_gives_one_copy_of_each_id_and_starts_over_past_its_capacity()
+    {
+        var pool = new IdPool(capacity: 2);
+        var first = pool.Intern(new string("bv1".AsSpan()));
+        Assert.Same(first, pool.Intern(new string("bv1".AsSpan())));
+        Assert.Equal("bv1", first);
+        pool.Intern("bv2");
+        var third = new string("bv3".AsSpan());
+        Assert.Same(third, pool.Intern(third)); // full: the pool started over with this one
+        Assert.Same(third, pool.Intern(new string("bv3".AsSpan())));
+        Assert.NotSame(first, pool.Intern(new string("bv1".AsSpan()))); // forgotten, so a new copy is kept
+    }
+
+    [Fact]
+    public void Interning_a_list_read_from_storage_keeps_its_counts_and_shares_the_pool_ids()
+    {
+        var co = new CoEngagement();
+        co.Add(new string("a".AsSpan()), 7, capacity: 10);
+        co.Add("a", 0, capacity: 10);
+        co.Add(new string("b".AsSpan()), 3, capacity: 10);
+        var pool = new IdPool();
+        var canonical = pool.Intern(new string("a".AsSpan()));
+        co.InternKeys(pool);
+        Assert.Same(canonical, co.Pairs.Keys.Single(k => k == "a"));
+        Assert.Equal((2, 7L), (co.Pairs["a"].Count, co.Pairs["a"].OtherPositives));
+        Assert.Equal((1, 3L), (co.Pairs["b"].Count, co.Pairs["b"].OtherPositives));
+    }
 }
