@@ -207,7 +207,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     public Task AddCoEngagements(IReadOnlyList<CoEngagedWith> others)
     {
         if (!S.Exists) return Task.CompletedTask;
-        foreach (var other in others) _neighbours.State.CoEngagement.Add(_ids.Intern(other.VideoId), other.Positives, _options.NeighbourCapacity);
+        foreach (var other in others) _neighbours.State.CoEngagement.Add(other.VideoId, other.Positives, _options.NeighbourCapacity, _ids);
         _neighboursDirty = true;
         _writeNeighbours.Schedule();
         return Task.CompletedTask;
@@ -224,7 +224,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         _changed = true; // retrieval normalises co-engagement by this count
         foreach (var other in others)
         {
-            if (other != self) co.Add(_ids.Intern(other), 0, _options.NeighbourCapacity);
+            if (other != self) co.Add(other, 0, _options.NeighbourCapacity, _ids);
         }
         _coEngagement.Add(others.Where(other => other != self), new CoEngagedWith(self, co.Positives));
     }

@@ -62,6 +62,34 @@ public class CoEngagementTests
     }
 
     [Fact]
+    public void A_full_list_of_common_pairs_still_forgets_exactly_its_rarest_tenth()
+    {
+        var co = new CoEngagement();
+        for (var i = 0; i < 20; i++)
+        {
+            for (var c = 0; c < 100 + i; c++) co.Add($"v{i}", 1, capacity: 20); // beyond the histogram's buckets
+        }
+        co.Add("newcomer", 1, capacity: 20);
+        Assert.Equal(19, co.Pairs.Count);
+        Assert.DoesNotContain("v0", co.Pairs.Keys);
+        Assert.DoesNotContain("v1", co.Pairs.Keys);
+        Assert.Contains("v2", co.Pairs.Keys);
+        Assert.Equal(119, co.Pairs["v19"].Count);
+    }
+
+    [Fact]
+    public void A_new_partner_is_stored_under_the_pools_copy_of_its_id()
+    {
+        var pool = new IdPool();
+        var canonical = pool.Intern(new string("a".AsSpan()));
+        var co = new CoEngagement();
+        co.Add(new string("a".AsSpan()), 1, capacity: 10, pool);
+        co.Add(new string("a".AsSpan()), 1, capacity: 10, pool);
+        Assert.Same(canonical, co.Pairs.Keys.Single());
+        Assert.Equal(2, co.Pairs["a"].Count);
+    }
+
+    [Fact]
     public void The_pool_gives_one_copy_of_each_id_and_starts_over_past_its_capacity()
     {
         var pool = new IdPool(capacity: 2);
