@@ -157,7 +157,7 @@ public class FeedBehaviourTests(ClusterFixture fixture)
         Assert.Equal(CommandStatus.Ok, await fan.Follow(creatorId));
         // The creator hears of both before they are acknowledged: no waiting.
         var summary = await _grains.GetGrain<ICreatorGrain>(creatorId).GetSummary();
-        Assert.Equal((1L, 1, upload.Id), (summary.Followers, summary.Videos, summary.RecentVideoIds.FirstOrDefault()));
+        Assert.Equal((1L, 1, upload.Id), (summary.Followers, summary.Videos, summary.RecentVideoIds.Count > 0 ? summary.RecentVideoIds[0] : null));
 
         await Eventually.HoldsAsync(async () =>
         {
