@@ -19,7 +19,7 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
     private readonly RecommendationOptions _options;
     private readonly TimeProvider _time;
     private CatalogIndex _index = null!;
-    private Debounced _write = null!;
+    private Debounced<CatalogPartitionGrain> _write = null!;
     private bool _dirty;
 
     public CatalogPartitionGrain(
@@ -38,7 +38,7 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
         _index = new CatalogIndex(_options.TrendingHalfLife, landmark);
         foreach (var video in _state.State.Videos) _index.Restore(video);
         // The index is rebuilt from snapshots, so writes are batched: at most one every five seconds.
-        _write = new Debounced(this, TimeSpan.FromSeconds(5), WriteIfDirtyAsync);
+        _write = new Debounced<CatalogPartitionGrain>(this, TimeSpan.FromSeconds(5), static g => g.WriteIfDirtyAsync());
         await this.SubscribeOwnAsync<CatalogUpdates>(StreamNames.Catalog, OnUpdatesAsync);
     }
 

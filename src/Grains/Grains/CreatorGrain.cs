@@ -19,12 +19,13 @@ public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains
     Journal.IInteractionJournal journal) : Grain, ICreatorGrain
 {
     private const int RecentCapacity = 50;
-    private Debounced _write = null!;
+    private Debounced<CreatorGrain> _write = null!;
     private bool _dirty;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _write = new Debounced(this, journal.IsDurable ? TimeSpan.FromSeconds(2) : Debounced.OnDeactivationOnly, WriteIfDirtyAsync);
+        _write = new Debounced<CreatorGrain>(this, journal.IsDurable ? TimeSpan.FromSeconds(2) : Debounced.OnDeactivationOnly,
+            static g => g.WriteIfDirtyAsync());
         if (journal.IsDurable)
         {
             await CommittedCounters.RestoreAsync(journal, Journal.CounterOwner.Creator, this.GetPrimaryKeyString(), state.State.Totals, state.State.Journal);

@@ -1,12 +1,7 @@
 namespace OrleansTok.Grains;
 
-/// <summary>
-/// Runs an action once, a fixed delay after the first request since it last ran: many changes in a
-/// burst cost one catalog update or one storage write. The timer does not keep the grain alive;
-/// grains flush on deactivation too. A delay of <see cref="OnDeactivationOnly"/> never starts a
-/// timer: the action runs only when the grain calls <see cref="RunAsync"/>, on deactivation.
-/// </summary>
-internal sealed class Debounced(IGrainBase grain, TimeSpan delay, Func<Task> action)
+/// <summary>Delays for <see cref="Debounced{TGrain}"/>.</summary>
+internal static class Debounced
 {
     /// <summary>
     /// For state in the embedded default's memory storage: a write there survives a deactivation,
@@ -14,12 +9,23 @@ internal sealed class Debounced(IGrainBase grain, TimeSpan delay, Func<Task> act
     /// (a video's co-engagement pairs once a minute were ~12 % of the grains' work under ingest, dotnet-trace).
     /// </summary>
     public static readonly TimeSpan OnDeactivationOnly = Timeout.InfiniteTimeSpan;
+}
 
+/// <summary>
+/// Runs an action once, a fixed delay after the first request since it last ran: many changes in a
+/// burst cost one catalog update or one storage write. The timer does not keep the grain alive;
+/// grains flush on deactivation too. A delay of <see cref="Debounced.OnDeactivationOnly"/> never starts a
+/// timer: the action runs only when the grain calls <see cref="RunAsync"/>, on deactivation.
+/// The action takes the grain, so grains pass a static lambda: one delegate per grain class rather
+/// than one per activation (64 B of every activated video, twice).
+/// </summary>
+internal sealed class Debounced<TGrain>(TGrain grain, TimeSpan delay, Func<TGrain, Task> action) where TGrain : IGrainBase
+{
     private IGrainTimer? _timer;
 
     public void Schedule()
     {
-        if (_timer is not null || delay == OnDeactivationOnly) return;
+        if (_timer is not null || delay == Debounced.OnDeactivationOnly) return;
         _timer = grain.RegisterGrainTimer(
             _ => RunAsync(),
             new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = false });
@@ -29,6 +35,6 @@ internal sealed class Debounced(IGrainBase grain, TimeSpan delay, Func<Task> act
     {
         _timer?.Dispose();
         _timer = null;
-        return action();
+        return action(grain);
     }
 }

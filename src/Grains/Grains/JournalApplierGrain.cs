@@ -40,7 +40,7 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
     private Task _pump = Task.CompletedTask;
     private int _failures;
     private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
-    private Debounced _write = null!;
+    private Debounced<JournalApplierGrain> _write = null!;
 
     public JournalApplierGrain([PersistentState("journal-applier", StorageNames.Grains)] IPersistentState<JournalApplierState> state,
         IInteractionJournal journal, IOptions<JournalOptions> options, ILogger<JournalApplierGrain> logger)
@@ -68,7 +68,7 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
             }
         }
         // Only a durable journal has a position worth keeping.
-        _write = new Debounced(this, TimeSpan.FromSeconds(1), () => _journal.IsDurable ? _state.WriteStateAsync() : Task.CompletedTask);
+        _write = new Debounced<JournalApplierGrain>(this, TimeSpan.FromSeconds(1), static g => g._journal.IsDurable ? g._state.WriteStateAsync() : Task.CompletedTask);
         // The poll keeps the partition active and catches records whose wake-up call was lost.
         this.RegisterGrainTimer(_ => { Pump(); return Task.CompletedTask; },
             new GrainTimerCreationOptions(_options.PollInterval, _options.PollInterval) { KeepAlive = true, Interleave = true });

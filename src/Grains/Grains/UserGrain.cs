@@ -36,7 +36,7 @@ public sealed class UserGrain : Grain, IUserGrain
 
     /// <summary>Neighbour lists of the recent positives, refetched when older than <see cref="RecommendationOptions.NeighbourRefresh"/>.</summary>
     private readonly Dictionary<string, (DateTimeOffset FetchedAt, IReadOnlyList<Neighbour> List)> _neighbours = new(StringComparer.Ordinal);
-    private Debounced _write = null!;
+    private Debounced<UserGrain> _write = null!;
     private bool _dirty;
 
     private readonly ImpressionBatcher _impressions;
@@ -63,7 +63,7 @@ public sealed class UserGrain : Grain, IUserGrain
         // (and replayed below); a lost page of impressions only means it may be served once more.
         // On the embedded default a write only carries the state across a deactivation, which writes
         // anyway: every 10 s, copying each active user into memory storage cost ~6 % of the silo's CPU.
-        _write = new Debounced(this, _journal.IsDurable ? WriteBehind : Debounced.OnDeactivationOnly, WriteIfDirtyAsync);
+        _write = new Debounced<UserGrain>(this, _journal.IsDurable ? WriteBehind : Debounced.OnDeactivationOnly, static g => g.WriteIfDirtyAsync());
         if (S.Exists && S.RankerWeights.Length != Ranker.FeatureCount)
         {
             S.RankerWeights = (float[])_rankerPrior.Clone(); // the feature set changed since this state was written

@@ -34,8 +34,8 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     private Dictionary<string, float>? _pendingPopularity;
     private bool _changed;
     private readonly IPersistentState<VideoNeighboursState> _neighbours;
-    private Debounced _write = null!;
-    private Debounced _writeNeighbours = null!;
+    private Debounced<VideoGrain> _write = null!;
+    private Debounced<VideoGrain> _writeNeighbours = null!;
     private bool _dirty;
     private bool _neighboursDirty;
 
@@ -69,8 +69,9 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         // With the embedded journal a write only carries the state across a deactivation, which
         // writes anyway: writing every 2 s deep-copied each touched video into memory storage (8 % of
         // the silo's CPU under ingest), and the pairs once a minute still cost ~12 % of grain work.
-        _write = new Debounced(this, _durableJournal ? WriteDelay : Debounced.OnDeactivationOnly, WriteIfDirtyAsync);
-        _writeNeighbours = new Debounced(this, _durableJournal ? NeighboursWriteDelay : Debounced.OnDeactivationOnly, WriteNeighboursIfDirtyAsync);
+        _write = new Debounced<VideoGrain>(this, _durableJournal ? WriteDelay : Debounced.OnDeactivationOnly, static g => g.WriteIfDirtyAsync());
+        _writeNeighbours = new Debounced<VideoGrain>(this, _durableJournal ? NeighboursWriteDelay : Debounced.OnDeactivationOnly,
+            static g => g.WriteNeighboursIfDirtyAsync());
         _neighbours.State.CoEngagement.InternKeys(_ids);
         if (_durableJournal && S.Exists)
         {
