@@ -49,6 +49,11 @@ trap cleanup EXIT
 
 start_api() { # log-file, extra environment...
   local log=$1; shift
+  # Another server on the port would answer the readiness probe and take the whole run.
+  if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
+    echo "port $PORT already answers: stop whatever listens there, or set BENCH_PORT" >&2
+    exit 1
+  fi
   env ASPNETCORE_ENVIRONMENT=Production \
     Auth__Issuer=orleanstok-bench Auth__Audience=orleanstok Auth__SigningKey=$KEY \
     RateLimits__Enabled=false Demo__Enabled=false \
@@ -57,7 +62,10 @@ start_api() { # log-file, extra environment...
     dotnet src/Api/bin/Release/net10.0/OrleansTok.Api.dll --urls "http://127.0.0.1:$PORT" > "$log" 2>&1 &
   API=$!
   local start; start=$(date +%s%N)
-  until curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null; do sleep 0.05; done
+  until curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null; do
+    kill -0 "$API" 2>/dev/null || { echo "the API exited before it was ready; see $log" >&2; exit 1; }
+    sleep 0.05
+  done
   echo "API (pid $API) ready after $(( ($(date +%s%N) - start) / 1000000 )) ms"
 }
 
