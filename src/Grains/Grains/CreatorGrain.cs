@@ -1,7 +1,6 @@
 using OrleansTok.Model;
 using OrleansTok.Recommendation;
 using OrleansTok.State;
-using OrleansTok.Streams;
 
 namespace OrleansTok.Grains;
 
