@@ -18,11 +18,10 @@ def by_type(dump):
         if not m:
             continue
         size, count, name = int(m.group(1).replace(",", "")), int(m.group(2).replace(",", "")), m.group(3)
-        # Large objects are listed one line per size class with their total bytes; the rest with one object's size.
-        large = "(Bytes >" in name
+        # Every line gives one object's size: the average of its size class for arrays listed as "(Bytes > 1K)" etc.
         name = re.sub(r"\s*\(Bytes > [^)]*\)", "", name)
         entry = types.setdefault(name, [0, 0])
-        entry[0] += size if large else size * count
+        entry[0] += size * count
         entry[1] += count
     return types
 

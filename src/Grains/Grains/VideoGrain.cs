@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using OrleansTok.Model;
 using OrleansTok.Recommendation;
 using OrleansTok.State;
@@ -33,7 +35,14 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     /// <summary>Popularity gained since the last catalog update; created on the first gain (most activated videos never gain any).</summary>
     private Dictionary<string, float>? _pendingPopularity;
     private bool _changed;
-    private readonly IPersistentState<VideoNeighboursState> _neighbours;
+    /// <summary>
+    /// The co-engagement neighbours, read from storage on first use rather than with the activation:
+    /// most activated videos (uploads, page renders, counter reads) never need them, and a facet
+    /// loaded with every activation cost ~0.4 KiB and one storage read each.
+    /// </summary>
+    private Task<GrainState<VideoNeighboursState>>? _neighbours;
+    private const string NeighboursStateName = "video-neighbours";
+    private readonly IGrainStorage _storage;
     private Debounced<VideoGrain> _write = null!;
     private Debounced<VideoGrain> _writeNeighbours = null!;
     private bool _dirty;
@@ -47,8 +56,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     private readonly Microsoft.Extensions.Logging.ILogger<VideoGrain> _logger;
 
     public VideoGrain([PersistentState("video", StorageNames.Grains)] IPersistentState<VideoState> state,
-        [PersistentState("video-neighbours", StorageNames.Grains)] IPersistentState<VideoNeighboursState> neighbours,
-        IOptions<RecommendationOptions> options, Journal.IInteractionJournal journal, CoEngagementBatcher coEngagement,
+        [FromKeyedServices(StorageNames.Grains)] IGrainStorage storage, IOptions<RecommendationOptions> options, Journal.IInteractionJournal journal, CoEngagementBatcher coEngagement,
         IdPool ids, CatalogPublisher catalog, Microsoft.Extensions.Logging.ILogger<VideoGrain> logger)
     {
         _catalog = catalog;
@@ -56,7 +64,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         _coEngagement = coEngagement;
         _ids = ids;
         _state = state;
-        _neighbours = neighbours;
+        _storage = storage;
         _options = options.Value;
         _journal = journal;
         _durableJournal = journal.IsDurable;
@@ -72,7 +80,6 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         _write = new Debounced<VideoGrain>(this, _durableJournal ? WriteDelay : Debounced.OnDeactivationOnly, static g => g.WriteIfDirtyAsync());
         _writeNeighbours = new Debounced<VideoGrain>(this, _durableJournal ? NeighboursWriteDelay : Debounced.OnDeactivationOnly,
             static g => g.WriteNeighboursIfDirtyAsync());
-        _neighbours.State.CoEngagement.InternKeys(_ids);
         if (_durableJournal && S.Exists)
         {
             await CommittedCounters.RestoreAsync(_journal, Journal.CounterOwner.Video, this.GetPrimaryKeyString(), S.Counters, S.Journal);
@@ -164,10 +171,21 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         return sum.ToRecord();
     }
 
-    public Task<VideoCounters> ApplyJournal(JournalBatchId batch, IReadOnlyList<VideoSignal> signals)
+    public Task<VideoCounters> ApplyJournal(JournalBatchId batch, IReadOnlyList<VideoSignal> signals) =>
+        _neighbours is not { IsCompletedSuccessfully: true } && S.Exists && CountsCoEngagement(signals)
+            ? ApplyAfterLoadingNeighboursAsync(batch, signals)
+            : Task.FromResult(Apply(batch, signals));
+
+    private async Task<VideoCounters> ApplyAfterLoadingNeighboursAsync(JournalBatchId batch, IReadOnlyList<VideoSignal> signals)
+    {
+        await NeighboursAsync();
+        return Apply(batch, signals);
+    }
+
+    private VideoCounters Apply(JournalBatchId batch, IReadOnlyList<VideoSignal> signals)
     {
         var delta = Count(signals);
-        if (!S.Exists || S.Journal.Contains(batch)) return Task.FromResult(delta); // a replay: the creator still needs the same delta
+        if (!S.Exists || S.Journal.Contains(batch)) return delta; // a replay: the creator still needs the same delta
 
         // In memory only; with a durable journal the delta is committed already, so an activation
         // that restores from the committed totals either holds this batch or is sent it.
@@ -176,7 +194,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         S.Journal.Set(batch);
         _write.Schedule();
         PublishIfChanged();
-        return Task.FromResult(delta);
+        return delta;
     }
 
     /// <summary>What a signal teaches the video beyond its counters: embedding, co-engagement, trending.</summary>
@@ -202,32 +220,65 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         if (!signal.IsImpression) _changed = true;
     }
 
-    public Task<IReadOnlyList<Neighbour>> GetNeighbours(int count) =>
-        Task.FromResult(_neighbours.State.CoEngagement.Top(count));
+    public async Task<IReadOnlyList<Neighbour>> GetNeighbours(int count) => (await NeighboursAsync()).Top(count);
 
-    public Task AddCoEngagements(IReadOnlyList<CoEngagedWith> others)
+    public async Task AddCoEngagements(IReadOnlyList<CoEngagedWith> others)
     {
-        if (!S.Exists) return Task.CompletedTask;
-        foreach (var other in others) _neighbours.State.CoEngagement.Add(other.VideoId, other.Positives, _options.NeighbourCapacity, _ids);
+        if (!S.Exists) return;
+        var co = await NeighboursAsync();
+        foreach (var other in others) co.Add(other.VideoId, other.Positives, _options.NeighbourCapacity, _ids);
         _neighboursDirty = true;
         _writeNeighbours.Schedule();
-        return Task.CompletedTask;
+    }
+
+    /// <summary>The neighbours, read on the first call; concurrent first calls (reads interleave) share one read.</summary>
+    private async Task<CoEngagement> NeighboursAsync() => (await (_neighbours ??= LoadNeighboursAsync())).State!.CoEngagement;
+
+    private async Task<GrainState<VideoNeighboursState>> LoadNeighboursAsync()
+    {
+        var loaded = new GrainState<VideoNeighboursState>(new VideoNeighboursState());
+        try
+        {
+            await _storage.ReadStateAsync(NeighboursStateName, GrainContext.GrainId, loaded);
+        }
+        catch
+        {
+            _neighbours = null; // the next call tries again
+            throw;
+        }
+        loaded.State ??= new VideoNeighboursState();
+        var co = loaded.State.CoEngagement;
+        co.InternKeys(_ids);
+        // State written before the count was kept beside the video's own state.
+        if (co.Positives > S.CoPositives) S.CoPositives = co.Positives;
+        return loaded;
+    }
+
+    /// <summary>Whether applying <paramref name="signals"/> counts co-engagement, which needs the neighbours loaded.</summary>
+    private bool CountsCoEngagement(IReadOnlyList<VideoSignal> signals)
+    {
+        foreach (var signal in signals)
+        {
+            if (signal.CoEngaged is { Count: > 0 } && signal.Engagement >= _options.CoEngagementThreshold) return true;
+        }
+        return false;
     }
 
     /// <summary>This video was engaged by a user who recently engaged <paramref name="others"/>: count both halves of each pair.</summary>
     private void RecordCoEngagement(IReadOnlyList<string> others)
     {
         var self = this.GetPrimaryKeyString();
-        var co = _neighbours.State.CoEngagement;
+        var co = _neighbours!.Result.State!.CoEngagement; // loaded by ApplyJournal before it learns
         _neighboursDirty = true;
         _writeNeighbours.Schedule();
         co.CountPositive();
+        S.CoPositives = Math.Max(S.CoPositives + 1, co.Positives);
         _changed = true; // retrieval normalises co-engagement by this count
         foreach (var other in others)
         {
             if (other != self) co.Add(other, 0, _options.NeighbourCapacity, _ids);
         }
-        _coEngagement.Add(others.Where(other => other != self), new CoEngagedWith(self, co.Positives));
+        _coEngagement.Add(others.Where(other => other != self), new CoEngagedWith(self, S.CoPositives));
     }
 
     /// <summary>Hands the changed entry to the silo's publisher: one update per call, however many signals it held.</summary>
@@ -244,7 +295,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     {
         if (!_neighboursDirty) return;
         _neighboursDirty = false;
-        await _neighbours.WriteStateAsync();
+        if (_neighbours is { IsCompletedSuccessfully: true } loaded) await _storage.WriteStateAsync(NeighboursStateName, GrainContext.GrainId, loaded.Result);
     }
 
     private async Task WriteIfDirtyAsync()
@@ -259,7 +310,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         var u = S.Upload!;
         var counters = S.Counters;
         return new CatalogEntry(u.Id, u.CreatorId, u.SoundId, u.Hashtags, u.Caption, u.Language, u.DurationMs, u.UploadedAt,
-            (float[])S.Embedding.Clone(), (float)CounterRules.Rates(counters.ToRecord()).Quality, counters.Views, _neighbours.State.CoEngagement.Positives);
+            (float[])S.Embedding.Clone(), (float)CounterRules.Rates(counters.ToRecord()).Quality, counters.Views, S.CoPositives);
     }
 
     private int CatalogPartitionOf() => IdHash.Partition(this.GetPrimaryKeyString(), _options.CatalogPartitions);

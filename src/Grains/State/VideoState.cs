@@ -12,6 +12,13 @@ public sealed class VideoState
     [Id(4)] public CounterSet Counters { get; set; } = new();
     [Id(5)] public Recommendation.RecentIds RecentEvents { get; set; } = Recommendation.RecentIds.Create(256);
     [Id(7)] public JournalMarks Journal { get; set; } = new();
+
+    /// <summary>
+    /// Positive engagements counted for co-engagement (the 1/√n of the related score), kept here so
+    /// the catalog entry needs no read of the neighbours. Zero in state written before it was kept
+    /// here, until the neighbours are first read.
+    /// </summary>
+    [Id(8)] public long CoPositives { get; set; }
 }
 
 /// <summary>

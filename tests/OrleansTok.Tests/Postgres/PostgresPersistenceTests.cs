@@ -64,12 +64,15 @@ public class PostgresPersistenceTests
                 new Interaction("e1", "pv0", InteractionType.View, 10_000, null, DateTimeOffset.UtcNow),
                 new Interaction("e2", "pv0", InteractionType.Like, 0, null, DateTimeOffset.UtcNow),
                 new Interaction("e3", "pv1", InteractionType.HideSound, 0, null, DateTimeOffset.UtcNow),
+                new Interaction("e4", "pv2", InteractionType.Like, 0, null, DateTimeOffset.UtcNow), // co-engaged with pv0
             ]);
             servedBefore = (await fan.GetFeed(new FeedRequest(10)))!.Items.Select(i => i.VideoId).ToList();
             await Eventually.HoldsAsync(async () => (await grains.GetGrain<IVideoGrain>("pv0").GetDetails())!.Counters.Likes == 1,
                 TimeSpan.FromSeconds(2), "like counted");
             await Eventually.HoldsAsync(async () => (await grains.GetGrain<ICreatorGrain>("creator").GetSummary()).Followers == 1,
                 TimeSpan.FromSeconds(2), "follower counted");
+            await Eventually.HoldsAsync(async () => (await grains.GetGrain<IVideoGrain>("pv0").GetNeighbours(10)).Any(n => n.VideoId == "pv2"),
+                TimeSpan.FromSeconds(5), "co-engagement counted on both videos");
             Assert.Equal(2, await CountRows("SELECT count(*) FROM orleansmembershiptable WHERE deploymentid = @s AND status = 3", serviceId));
         }
         finally
@@ -85,12 +88,16 @@ public class PostgresPersistenceTests
         {
             var grains = restarted.Client;
             var fan = (await grains.GetGrain<IUserGrain>("fan").GetSummary())!;
-            Assert.Equal(("de", "DE", 1, 1, 1), (fan.Settings.Language, fan.Settings.Country, fan.Following, fan.Likes, fan.HiddenSounds));
-            Assert.Equal(3, fan.Interactions);
+            Assert.Equal(("de", "DE", 1, 2, 1), (fan.Settings.Language, fan.Settings.Country, fan.Following, fan.Likes, fan.HiddenSounds));
+            Assert.Equal(4, fan.Interactions);
             var video = (await grains.GetGrain<IVideoGrain>("pv0").GetDetails())!;
             Assert.Equal((1L, 1L, 1L), (video.Counters.Views, video.Counters.Likes, video.Counters.Completions));
             var creator = await grains.GetGrain<ICreatorGrain>("creator").GetSummary();
             Assert.Equal((1L, 10), (creator.Followers, creator.Videos));
+            // Co-engagement neighbours are read on first use, not with the activation: both halves came back.
+            Assert.Contains(await grains.GetGrain<IVideoGrain>("pv2").GetNeighbours(10), n => n.VideoId == "pv0");
+            Assert.Contains(await grains.GetGrain<IVideoGrain>("pv0").GetNeighbours(10), n => n.VideoId == "pv2");
+            Assert.Equal(1, (await grains.GetGrain<IVideoGrain>("pv2").GetEntry())!.Positives);
 
             // The seen set and the index came back too: the next page holds none of the served videos.
             Assert.Equal(30, await ClusterFixture.CatalogSize(grains));
