@@ -24,6 +24,7 @@ public static class CandidateMerger
     public static List<ScoredCandidate> Merge(IEnumerable<IReadOnlyList<Candidate>> batches, Func<string, bool> isExcluded, int perSource)
     {
         var all = batches as IReadOnlyCollection<IReadOnlyList<Candidate>> ?? batches.ToList();
+        if (all.Count == 1) return Dedupe(all.First(), isExcluded, perSource);
         var bySource = new Dictionary<string, List<Candidate>>(StringComparer.Ordinal);
         foreach (var batch in all)
         {
@@ -40,27 +41,47 @@ public static class CandidateMerger
         {
             // Scores of one source compare across partitions (similarity, upload time, decayed popularity now).
             list.Sort(static (a, b) => b.SourceScore.CompareTo(a.SourceScore));
-            for (var i = 0; i < list.Count && i < perSource; i++)
-            {
-                var candidate = list[i];
-                var fresh = candidate.Source == CandidateSources.Fresh;
-                if (byVideo.TryGetValue(candidate.Entry.VideoId, out var existing))
-                {
-                    if (Precedence(candidate.Source) < Precedence(existing.Source)) existing.Source = candidate.Source;
-                    existing.Fresh |= fresh;
-                    continue;
-                }
-                byVideo[candidate.Entry.VideoId] = new ScoredCandidate
-                {
-                    Entry = candidate.Entry,
-                    Source = candidate.Source,
-                    SourceScore = candidate.SourceScore,
-                    Trend = candidate.Trend,
-                    Related = candidate.Related,
-                    Fresh = fresh,
-                };
-            }
+            for (var i = 0; i < list.Count && i < perSource; i++) Add(byVideo, list[i]);
         }
         return [.. byVideo.Values];
+    }
+
+    /// <summary>
+    /// One batch (a silo's catalogue replica holds the whole catalogue) is already each source's top k
+    /// best first, as <see cref="CatalogIndex.Retrieve"/> returns it: only duplicates are left to merge.
+    /// </summary>
+    private static List<ScoredCandidate> Dedupe(IReadOnlyList<Candidate> batch, Func<string, bool> isExcluded, int perSource)
+    {
+        var byVideo = new Dictionary<string, ScoredCandidate>(batch.Count, StringComparer.Ordinal);
+        var source = "";
+        var taken = 0;
+        foreach (var candidate in batch)
+        {
+            if (candidate.Source != source) (source, taken) = (candidate.Source, 0);
+            if (taken == perSource || isExcluded(candidate.Entry.VideoId)) continue;
+            taken++;
+            Add(byVideo, candidate);
+        }
+        return [.. byVideo.Values];
+    }
+
+    private static void Add(Dictionary<string, ScoredCandidate> byVideo, Candidate candidate)
+    {
+        var fresh = candidate.Source == CandidateSources.Fresh;
+        if (byVideo.TryGetValue(candidate.Entry.VideoId, out var existing))
+        {
+            if (Precedence(candidate.Source) < Precedence(existing.Source)) existing.Source = candidate.Source;
+            existing.Fresh |= fresh;
+            return;
+        }
+        byVideo[candidate.Entry.VideoId] = new ScoredCandidate
+        {
+            Entry = candidate.Entry,
+            Source = candidate.Source,
+            SourceScore = candidate.SourceScore,
+            Trend = candidate.Trend,
+            Related = candidate.Related,
+            Fresh = fresh,
+        };
     }
 }
