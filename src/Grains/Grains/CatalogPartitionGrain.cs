@@ -21,12 +21,15 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
     private CatalogIndex _index = null!;
     private Debounced<CatalogPartitionGrain> _write = null!;
     private bool _dirty;
+    private readonly bool _durable;
 
     public CatalogPartitionGrain(
         [PersistentState("catalog", StorageNames.Grains)] IPersistentState<CatalogPartitionState> state,
         IOptions<RecommendationOptions> options,
-        TimeProvider time)
+        TimeProvider time,
+        Journal.IInteractionJournal journal)
     {
+        _durable = journal.IsDurable;
         _state = state;
         _options = options.Value;
         _time = time;
@@ -38,11 +41,15 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
         _index = new CatalogIndex(_options.TrendingHalfLife, landmark);
         foreach (var video in _state.State.Videos) _index.Restore(video);
         // The index is rebuilt from snapshots, so writes are batched: at most one every five seconds.
-        _write = new Debounced<CatalogPartitionGrain>(this, TimeSpan.FromSeconds(5), static g => g.WriteIfDirtyAsync());
+        // On the embedded default a write only carries the index across a deactivation, which writes
+        // anyway: under ingest every partition was dirty, and each write copied its whole snapshot.
+        _write = new Debounced<CatalogPartitionGrain>(this, _durable ? TimeSpan.FromSeconds(5) : Debounced.OnDeactivationOnly, static g => g.WriteIfDirtyAsync());
         await this.SubscribeOwnAsync<CatalogUpdates>(StreamNames.Catalog, OnUpdatesAsync);
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _write.RunAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        // Embedded state dies with the process, and its memory storage grains may already be gone.
+        reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !_durable ? Task.CompletedTask : _write.RunAsync();
 
     public Task<CandidateBatch> Retrieve(RetrievalQuery query) =>
         Task.FromResult(new CandidateBatch(_index.Retrieve(query, _time.GetUtcNow(), _options.FreshWindow)));
