@@ -22,12 +22,15 @@ public static class Exploration
     public static List<ScoredCandidate> Order(IEnumerable<ScoredCandidate> ranked, bool debut)
     {
         var fresh = new List<ScoredCandidate>();
+        var keys = new List<float>();
         foreach (var c in ranked)
         {
-            if (c.Fresh) fresh.Add(c);
+            if (!c.Fresh) continue;
+            fresh.Add(c);
+            keys.Add(-(debut ? Debut(c) : Outside(c)));
         }
-        if (debut) fresh.Sort(static (a, b) => Debut(b).CompareTo(Debut(a)));
-        else fresh.Sort(static (a, b) => Outside(b).CompareTo(Outside(a)));
+        // Keys computed once each: a comparison delegate computed both sides of every comparison.
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys).Sort(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(fresh));
         return fresh;
     }
 
