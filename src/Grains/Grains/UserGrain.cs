@@ -285,7 +285,6 @@ public sealed class UserGrain : Grain, IUserGrain
 
         var candidates = CandidateMerger.Merge(await RetrieveAsync(query), id => S.NotInterested.Contains(id), query.PerSource);
         Ranker.Rank(candidates, context, S.RankerWeights);
-        Remember(candidates);
         var explore = Exploration.Order(candidates, Exploration.IsDebutPage(S.Served, request.Count));
 
         var composer = new FeedComposer(S.LastCreator, S.LastSound);
@@ -309,6 +308,7 @@ public sealed class UserGrain : Grain, IUserGrain
             composer.Fill(recycled, [], request.Count, 0);
         }
 
+        Remember(composer.Picked);
         var requestId = request.RequestId ?? Guid.NewGuid().ToString("N");
         var items = new List<FeedItem>(composer.Picked.Count);
         foreach (var c in composer.Picked)
@@ -325,12 +325,15 @@ public sealed class UserGrain : Grain, IUserGrain
         return new FeedPage(requestId, items);
     }
 
-    /// <summary>Keeps the catalog entries of the best candidates, so most later interactions need no call to the video.</summary>
-    private void Remember(List<ScoredCandidate> ranked)
+    /// <summary>
+    /// Keeps the catalog entries of the served videos (what interactions name), so they need no call
+    /// to the video even while this silo's replica is not current. The best hundred of every page
+    /// cost ~1.5 % of the feed's CPU (perf), for entries the replica resolves in-process anyway.
+    /// </summary>
+    private void Remember(IReadOnlyList<ScoredCandidate> served)
     {
-        var keep = Math.Min(ranked.Count, 100);
-        if (_entries.Count + keep > EntryCacheCapacity) _entries.Clear();
-        for (var i = 0; i < keep; i++) _entries[ranked[i].Entry.VideoId] = ranked[i].Entry;
+        if (_entries.Count + served.Count > EntryCacheCapacity) _entries.Clear();
+        foreach (var c in served) _entries[c.Entry.VideoId] = c.Entry;
     }
 
     private void RecordImpressions(string requestId, IReadOnlyList<ScoredCandidate> picked, DateTimeOffset now)
