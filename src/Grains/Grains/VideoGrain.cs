@@ -44,7 +44,8 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     private const string NeighboursStateName = "video-neighbours";
     private readonly IGrainStorage _storage;
     private Debounced<VideoGrain> _write = null!;
-    private Debounced<VideoGrain> _writeNeighbours = null!;
+    /// <summary>Created with the neighbours: a video that never reads them never writes them.</summary>
+    private Debounced<VideoGrain>? _writeNeighbours;
     private bool _dirty;
     private bool _neighboursDirty;
 
@@ -78,8 +79,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         // writes anyway: writing every 2 s deep-copied each touched video into memory storage (8 % of
         // the silo's CPU under ingest), and the pairs once a minute still cost ~12 % of grain work.
         _write = new Debounced<VideoGrain>(this, _durableJournal ? WriteDelay : Debounced.OnDeactivationOnly, static g => g.WriteIfDirtyAsync());
-        _writeNeighbours = new Debounced<VideoGrain>(this, _durableJournal ? NeighboursWriteDelay : Debounced.OnDeactivationOnly,
-            static g => g.WriteNeighboursIfDirtyAsync());
+        if (S.Upload is { } stored) S.Upload = Shared(stored);
         if (_durableJournal && S.Exists)
         {
             await CommittedCounters.RestoreAsync(_journal, Journal.CounterOwner.Video, this.GetPrimaryKeyString(), S.Counters, S.Journal);
@@ -92,7 +92,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         // memory storage grains may already be gone).
         if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !_durableJournal) return;
         await _write.RunAsync();
-        await _writeNeighbours.RunAsync();
+        if (_writeNeighbours is { } writeNeighbours) await writeNeighbours.RunAsync();
     }
 
     public async Task<CommandStatus> Upload(VideoUpload upload)
@@ -101,7 +101,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         if (!await GrainFactory.Get<IUserGrain>(upload.CreatorId).Exists()) return CommandStatus.NotFound;
 
         S.Exists = true;
-        S.Upload = upload;
+        S.Upload = upload = Shared(upload);
         S.Status = VideoStatus.Active;
         S.Embedding = ContentEmbedding.ForVideo(upload.Hashtags, upload.SoundId, upload.CreatorId, _options.Dimension);
         await _state.WriteStateAsync();
@@ -228,7 +228,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         var co = await NeighboursAsync();
         foreach (var other in others) co.Add(other.VideoId, other.Positives, _options.NeighbourCapacity, _ids);
         _neighboursDirty = true;
-        _writeNeighbours.Schedule();
+        _writeNeighbours!.Schedule(); // created by the load
     }
 
     /// <summary>The neighbours, read on the first call; concurrent first calls (reads interleave) share one read.</summary>
@@ -247,6 +247,8 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
             throw;
         }
         loaded.State ??= new VideoNeighboursState();
+        _writeNeighbours = new Debounced<VideoGrain>(this, _durableJournal ? NeighboursWriteDelay : Debounced.OnDeactivationOnly,
+            static g => g.WriteNeighboursIfDirtyAsync());
         var co = loaded.State.CoEngagement;
         co.InternKeys(_ids);
         // State written before the count was kept beside the video's own state.
@@ -270,7 +272,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         var self = this.GetPrimaryKeyString();
         var co = _neighbours!.Result.State!.CoEngagement; // loaded by ApplyJournal before it learns
         _neighboursDirty = true;
-        _writeNeighbours.Schedule();
+        _writeNeighbours!.Schedule(); // created by the load
         co.CountPositive();
         S.CoPositives = Math.Max(S.CoPositives + 1, co.Positives);
         _changed = true; // retrieval normalises co-engagement by this count
@@ -311,6 +313,18 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         var counters = S.Counters;
         return new CatalogEntry(u.Id, u.CreatorId, u.SoundId, u.Hashtags, u.Caption, u.Language, u.DurationMs, u.UploadedAt,
             (float[])S.Embedding.Clone(), (float)CounterRules.Rates(counters.ToRecord()).Quality, counters.Views, S.CoPositives);
+    }
+
+    /// <summary>
+    /// The upload with the silo's one copy of its creator, sound, language and hashtags: few distinct
+    /// values, each of which every video held its own copy of, as its request or its stored state
+    /// brought it (~0.1 KiB a video). The caption and the video's own id stay as they came.
+    /// </summary>
+    private VideoUpload Shared(VideoUpload u)
+    {
+        var hashtags = new string[u.Hashtags.Count];
+        for (var i = 0; i < hashtags.Length; i++) hashtags[i] = _ids.Intern(u.Hashtags[i]);
+        return u with { CreatorId = _ids.Intern(u.CreatorId), SoundId = _ids.Intern(u.SoundId), Language = _ids.Intern(u.Language), Hashtags = hashtags };
     }
 
     private int CatalogPartitionOf() => IdHash.Partition(this.GetPrimaryKeyString(), _options.CatalogPartitions);
