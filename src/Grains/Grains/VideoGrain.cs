@@ -178,7 +178,16 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
 
     private async Task<VideoCounters> ApplyAfterLoadingNeighboursAsync(JournalBatchId batch, IReadOnlyList<VideoSignal> signals)
     {
-        await NeighboursAsync();
+        try
+        {
+            await NeighboursAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The batch's counters are committed already and must reach this activation now; its
+            // pairs are derived data and are skipped while storage cannot be read.
+            LogNeighboursUnavailable(_logger, this.GetPrimaryKeyString(), e.Message);
+        }
         return Apply(batch, signals);
     }
 
@@ -232,20 +241,26 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     }
 
     /// <summary>The neighbours, read on the first call; concurrent first calls (reads interleave) share one read.</summary>
-    private async Task<CoEngagement> NeighboursAsync() => (await (_neighbours ??= LoadNeighboursAsync())).State!.CoEngagement;
+    private async Task<CoEngagement> NeighboursAsync()
+    {
+        var load = _neighbours ??= LoadNeighboursAsync();
+        try
+        {
+            return (await load).State!.CoEngagement;
+        }
+        catch
+        {
+            // A failed read is forgotten here, not inside the load: a read that fails before its first
+            // await would otherwise be stored as the activation's neighbours for good.
+            if (ReferenceEquals(_neighbours, load)) _neighbours = null;
+            throw;
+        }
+    }
 
     private async Task<GrainState<VideoNeighboursState>> LoadNeighboursAsync()
     {
         var loaded = new GrainState<VideoNeighboursState>(new VideoNeighboursState());
-        try
-        {
-            await _storage.ReadStateAsync(NeighboursStateName, GrainContext.GrainId, loaded);
-        }
-        catch
-        {
-            _neighbours = null; // the next call tries again
-            throw;
-        }
+        await _storage.ReadStateAsync(NeighboursStateName, GrainContext.GrainId, loaded);
         loaded.State ??= new VideoNeighboursState();
         _writeNeighbours = new Debounced<VideoGrain>(this, _durableJournal ? NeighboursWriteDelay : Debounced.OnDeactivationOnly,
             static g => g.WriteNeighboursIfDirtyAsync());
@@ -269,8 +284,9 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     /// <summary>This video was engaged by a user who recently engaged <paramref name="others"/>: count both halves of each pair.</summary>
     private void RecordCoEngagement(IReadOnlyList<string> others)
     {
+        if (_neighbours is not { IsCompletedSuccessfully: true } loaded) return; // storage could not be read (ApplyJournal)
         var self = this.GetPrimaryKeyString();
-        var co = _neighbours!.Result.State!.CoEngagement; // loaded by ApplyJournal before it learns
+        var co = loaded.Result.State!.CoEngagement;
         _neighboursDirty = true;
         _writeNeighbours!.Schedule(); // created by the load
         co.CountPositive();
@@ -334,4 +350,8 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning,
         Message = "Upload {VideoId} could not reach its retrieval partition directly ({Reason}); the catalog stream delivers it")]
     private static partial void LogDirectUploadFailed(Microsoft.Extensions.Logging.ILogger logger, string videoId, string reason);
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning,
+        Message = "Video {VideoId} applied a journal batch without its co-engagement pairs: its neighbours could not be read ({Reason})")]
+    private static partial void LogNeighboursUnavailable(Microsoft.Extensions.Logging.ILogger logger, string videoId, string reason);
 }
