@@ -48,8 +48,7 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        // Embedded state dies with the process, and its memory storage grains may already be gone.
-        reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !_durable ? Task.CompletedTask : _write.RunAsync();
+        Debounced.NothingToWrite(reason, _durable) ? Task.CompletedTask : _write.RunAsync();
 
     public Task<CandidateBatch> Retrieve(RetrievalQuery query) =>
         Task.FromResult(new CandidateBatch(_index.Retrieve(query, _time.GetUtcNow(), _options.FreshWindow)));

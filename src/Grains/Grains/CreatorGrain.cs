@@ -32,9 +32,7 @@ public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        // Embedded state dies with the process: a silo that stops has nothing worth writing (and its
-        // memory storage grains may already be gone).
-        reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !journal.IsDurable ? Task.CompletedTask : _write.RunAsync();
+        Debounced.NothingToWrite(reason, journal.IsDurable) ? Task.CompletedTask : _write.RunAsync();
 
     public Task<CreatorSummary> GetSummary()
     {

@@ -9,6 +9,13 @@ internal static class Debounced
     /// (a video's co-engagement pairs once a minute were ~12 % of the grains' work under ingest, dotnet-trace).
     /// </summary>
     public static readonly TimeSpan OnDeactivationOnly = Timeout.InfiniteTimeSpan;
+
+    /// <summary>
+    /// Whether a deactivation has nothing worth writing: embedded state dies with the process, so a
+    /// silo that stops skips the write (and its memory storage grains may already be gone).
+    /// </summary>
+    public static bool NothingToWrite(DeactivationReason reason, bool durable) =>
+        reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !durable;
 }
 
 /// <summary>

@@ -87,8 +87,7 @@ public sealed class UserGrain : Grain, IUserGrain
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        // Embedded state dies with the process: a silo that stops has nothing worth writing.
-        reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !_journal.IsDurable ? Task.CompletedTask : _write.RunAsync();
+        Debounced.NothingToWrite(reason, _journal.IsDurable) ? Task.CompletedTask : _write.RunAsync();
 
     public async Task<CommandStatus> Create(UserSettings settings)
     {

@@ -88,9 +88,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Embedded state dies with the process: a silo that stops has nothing worth writing (and its
-        // memory storage grains may already be gone).
-        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !_durableJournal) return;
+        if (Debounced.NothingToWrite(reason, _durableJournal)) return;
         await _write.RunAsync();
         if (_writeNeighbours is { } writeNeighbours) await writeNeighbours.RunAsync();
     }
