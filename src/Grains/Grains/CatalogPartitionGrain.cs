@@ -38,7 +38,7 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var landmark = _state.State.Videos.Count > 0 ? _state.State.Landmark : _time.GetUtcNow();
-        _index = new CatalogIndex(_options.TrendingHalfLife, landmark);
+        _index = new CatalogIndex(_options.TrendingHalfLife, landmark, _options.ClusteredScan);
         foreach (var video in _state.State.Videos) _index.Restore(video);
         // The index is rebuilt from snapshots, so writes are batched: at most one every five seconds.
         // On the embedded default a write only carries the index across a deactivation, which writes

@@ -20,7 +20,7 @@ public sealed partial class CatalogReplica(IClusterClient client, IOptions<Recom
     public static readonly TimeSpan MaxStaleness = TimeSpan.FromSeconds(1);
 
     private readonly RecommendationOptions _options = options.Value;
-    private readonly LocalCatalog _catalog = new(options.Value.TrendingHalfLife, time.GetUtcNow());
+    private readonly LocalCatalog _catalog = new(options.Value.TrendingHalfLife, time.GetUtcNow(), options.Value.ClusteredScan);
     private long _currentSinceTicks = DateTimeOffset.MinValue.UtcTicks;
 
     /// <summary>Whether every partition answered within <see cref="MaxStaleness"/>.</summary>

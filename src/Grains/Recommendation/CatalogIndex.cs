@@ -39,6 +39,13 @@ public sealed class CatalogIndex
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Country, string Language), RankingSlot> _trending = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RankingSlot> _fresh = new(StringComparer.Ordinal);
     private QuantizedRows? _embeddings;
+
+    /// <summary>The clustered layout of the embeddings a large catalogue scans instead (null: every row is scanned).</summary>
+    private ClusteredRows? _clusters;
+    private readonly ClusteredScan? _clustering;
+
+    /// <summary>Videos held when the clusters were last trained.</summary>
+    private int _clusteredAt;
     private int _dimension;
     private long _structureVersion;
     private long _popularityVersion;
@@ -46,6 +53,14 @@ public sealed class CatalogIndex
 
     /// <summary>Change sequence for readers that follow this index (<see cref="ChangesSince"/>): one step per change.</summary>
     private long _sequence;
+
+    /// <summary>
+    /// Every change stamp in sequence order, so <see cref="ChangesSince"/> reads the changes after a
+    /// cursor instead of every video: at 100,000 videos the walk over all of them, once per partition
+    /// per replica pull, was 7 % of an idle-ish server's CPU. Stamps a later change superseded are
+    /// dropped when the log outgrows twice the catalogue.
+    /// </summary>
+    private readonly List<(long Sequence, IndexedVideo Video)> _changes = [];
     private readonly Guid _epoch = Guid.NewGuid();
     private readonly Queue<(long Sequence, string VideoId)> _removals = new();
 
@@ -64,10 +79,15 @@ public sealed class CatalogIndex
         public long LastReadTicks;
     }
 
-    public CatalogIndex(TimeSpan halfLife, DateTimeOffset landmark)
+    /// <param name="clustering">From what size and how much of the catalogue the similarity scan reads by cluster; null scans every row.</param>
+    public CatalogIndex(TimeSpan halfLife, DateTimeOffset landmark, ClusteredScan? clustering = null)
     {
         _decay = new ForwardDecay(landmark, halfLife);
+        _clustering = clustering is { MinVideos: > 0, Share: > 0f and <= 1f } ? clustering : null;
     }
+
+    /// <summary>Whether the similarity scan reads by cluster (the catalogue reached <see cref="ClusteredScan.MinVideos"/>).</summary>
+    public bool Clustered => _clusters is not null;
 
     public int Count => _videos.Count;
 
@@ -96,10 +116,11 @@ public sealed class CatalogIndex
         }
         else
         {
+            var previous = video.Entry.Embedding;
             video.Entry = entry;
-            CopyEmbedding(video);
+            CopyEmbedding(video, previous);
         }
-        video.ChangedAt = ++_sequence; // partitions apply one change at a time: stamping before the popularity is safe
+        Stamp(video); // partitions apply one change at a time: stamping before the popularity is safe
         if (popularityByCountry is null || popularityByCountry.Count == 0) return;
 
         if (_decay.NeedsRebase(at)) Rebase(at);
@@ -134,8 +155,9 @@ public sealed class CatalogIndex
         }
         else
         {
+            var previous = video.Entry.Embedding;
             video.Entry = entry;
-            CopyEmbedding(video);
+            CopyEmbedding(video, previous);
         }
         video.Global = row.Global * toHere;
         video.ByCountry?.Clear();
@@ -145,7 +167,7 @@ public sealed class CatalogIndex
             if (byCountry.Count < MaxCountriesPerVideo) byCountry[country] = value * toHere;
         }
         _popularityVersion++;
-        video.ChangedAt = ++_sequence;
+        Stamp(video);
     }
 
     /// <summary>
@@ -157,13 +179,32 @@ public sealed class CatalogIndex
         var full = since is null || since.Epoch != _epoch || since.Sequence < _removalsForgottenUpTo;
         var after = full ? long.MinValue : since!.Sequence;
         var changed = new List<CatalogRow>();
-        foreach (var video in _slots)
+        if (full)
         {
-            if (video.ChangedAt > after) changed.Add(new CatalogRow(video.Entry, video.Global, video.ByCountry is { Count: > 0 } byCountry
-                ? new Dictionary<string, double>(byCountry, StringComparer.Ordinal) : IndexedVideo.NoCountries));
+            foreach (var video in _slots) changed.Add(Row(video));
+        }
+        else
+        {
+            // The first stamp after the cursor; a video's latest stamp is the only one that reports it.
+            var lo = 0;
+            var hi = _changes.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (_changes[mid].Sequence > after) hi = mid;
+                else lo = mid + 1;
+            }
+            for (var i = lo; i < _changes.Count; i++)
+            {
+                var (sequence, video) = _changes[i];
+                if (sequence == video.ChangedAt && !video.Removed) changed.Add(Row(video));
+            }
         }
         var removed = full ? [] : _removals.Where(r => r.Sequence > after).Select(r => r.VideoId).ToList();
         return new CatalogChanges(new CatalogCursor(_epoch, _sequence), full, _decay.Landmark, changed, removed);
+
+        static CatalogRow Row(IndexedVideo video) => new(video.Entry, video.Global, video.ByCountry is { Count: > 0 } byCountry
+            ? new Dictionary<string, double>(byCountry, StringComparer.Ordinal) : IndexedVideo.NoCountries);
     }
 
     public bool Remove(string videoId)
@@ -179,6 +220,11 @@ public sealed class CatalogIndex
             _embeddings!.Move(_slots.Count - 1, video.Slot);
         }
         _slots.RemoveAt(_slots.Count - 1);
+        if (_clusters is not null)
+        {
+            _clusters.Remove(video);
+            if (_slots.Count < _clustering!.MinVideos / 2) _clusters = null; // small again: the full scan is exact and cheap
+        }
         if (_byCreator.TryGetValue(video.Entry.CreatorId, out var own))
         {
             own.Remove(video);
@@ -201,15 +247,48 @@ public sealed class CatalogIndex
         _fingerprints[video.Slot] = video.Fingerprint;
         if (_dimension == 0) _dimension = video.Entry.Embedding.Length;
         (_embeddings ??= new QuantizedRows(_dimension)).EnsureCapacity(_slots.Count);
-        CopyEmbedding(video);
+        _embeddings.Set(video.Slot, video.Entry.Embedding);
+        _clusters?.Add(video);
+        if (_clustering is { } clustering && _slots.Count >= (_clusters is null ? clustering.MinVideos : 2 * _clusteredAt)) Cluster();
         if (!_byCreator.TryGetValue(video.Entry.CreatorId, out var own)) _byCreator[video.Entry.CreatorId] = own = [];
         own.Add(video);
         _structureVersion++;
+        Stamp(video);
+    }
+
+    private void Stamp(IndexedVideo video)
+    {
         video.ChangedAt = ++_sequence;
+        _changes.Add((video.ChangedAt, video));
+        if (_changes.Count > 2 * _videos.Count + 1024) _changes.RemoveAll(c => c.Sequence != c.Video.ChangedAt || c.Video.Removed);
     }
 
     /// <summary>An embedding of another length than the partition's (a changed setting) scores as no similarity.</summary>
-    private void CopyEmbedding(IndexedVideo video) => _embeddings!.Set(video.Slot, video.Entry.Embedding);
+    private void CopyEmbedding(IndexedVideo video, float[] previous)
+    {
+        // Most changes a replica applies are popularity alone: the embedding arrives again, unchanged.
+        if (previous.AsSpan().SequenceEqual(video.Entry.Embedding)) return;
+        _embeddings!.Set(video.Slot, video.Entry.Embedding);
+        _clusters?.Update(video);
+    }
+
+    /// <summary>
+    /// Trains ~√n centroids on a sample of the catalogue and groups every video under its nearest:
+    /// when the catalogue first reaches the clustered size and again each time it doubled. Changed
+    /// embeddings move to their nearest group as they change; the centroids follow only growth.
+    /// At 100,000 videos this takes ~0.1 s, under the owner's write lock (measured in docs/benchmarks.md).
+    /// </summary>
+    private void Cluster()
+    {
+        var groups = Math.Clamp((int)Math.Round(Math.Sqrt(_slots.Count)), 8, 1024);
+        var stride = Math.Max(1, _slots.Count / (32 * groups));
+        var sample = new List<float[]>(_slots.Count / stride + 1);
+        for (var i = 0; i < _slots.Count; i += stride) sample.Add(_slots[i].Entry.Embedding);
+        var clusters = new ClusteredRows(KMeans.Spherical(sample, groups, _dimension, iterations: 6, seed: _slots.Count), _dimension);
+        foreach (var video in _slots) clusters.Add(video);
+        _clusters = clusters;
+        _clusteredAt = _slots.Count;
+    }
 
     public List<Candidate> Retrieve(RetrievalQuery query, DateTimeOffset now, TimeSpan freshWindow)
     {
@@ -234,8 +313,13 @@ public sealed class CatalogIndex
             var scores = System.Buffers.ArrayPool<float>.Shared.Rent(_slots.Count);
             try
             {
-                _embeddings.Scores(query.Interest, scores.AsSpan(0, _slots.Count));
-                similar.OfferAbove(scores.AsSpan(0, _slots.Count), _slots, _fingerprints, eligible);
+                if (_clusters is { } clusters) ScanClusters(clusters, query.Interest, scores, similar, eligible);
+                else
+                {
+                    _embeddings.Scores(query.Interest, scores.AsSpan(0, _slots.Count));
+                    similar.OfferAbove(scores.AsSpan(0, _slots.Count), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_slots),
+                        _fingerprints.AsSpan(0, _slots.Count), eligible);
+                }
                 similar.Rescore(query.Interest);
             }
             finally
@@ -264,6 +348,28 @@ public sealed class CatalogIndex
         TakeEligible(TrendingRanking(query.Country, query.Language, refresher: false), k, eligible, result, CandidateSources.Trending, query, toNow, toNow);
         TakeEligible(FreshRanking(query.Language, now, freshWindow, refresher: false), k, eligible, result, CandidateSources.Fresh, query, toNow, 1);
         return result;
+    }
+
+    /// <summary>The similarity scan of a clustered catalogue: the groups nearest the query until their rows reach the budget.</summary>
+    private void ScanClusters(ClusteredRows clusters, float[] interest, float[] scores, TopK similar, in Eligibility eligible)
+    {
+        var budget = Math.Max((int)(_slots.Count * _clustering!.Share), 50 * similar.Capacity);
+        var order = System.Buffers.ArrayPool<int>.Shared.Rent(clusters.Groups);
+        try
+        {
+            var probed = clusters.Probe(interest, budget, order);
+            for (var i = 0; i < probed; i++)
+            {
+                var group = order[i];
+                var members = clusters.Members(group);
+                clusters.Scores(group, interest, scores);
+                similar.OfferAbove(scores.AsSpan(0, members.Length), members, clusters.Fingerprints(group), eligible);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(order);
+        }
     }
 
     private static void TakeEligible(Ranking ranking, int k, Eligibility eligible, List<Candidate> into, string source, RetrievalQuery query, double toNow, double scale)
@@ -461,6 +567,8 @@ public sealed class CatalogIndex
 
         public int Count => _heap.Count;
 
+        public int Capacity => k;
+
         /// <summary>Whether a video with this score would enter the top k (checked before the costlier eligibility test).</summary>
         public bool WouldAccept(float score) =>
             float.IsFinite(score) && (_heap.Count < k || (_heap.TryPeek(out _, out var min) && score > min));
@@ -477,7 +585,7 @@ public sealed class CatalogIndex
         /// their exact scores, so the k and their order are the exact ones up to videos whose scores lie
         /// within twice the scan's error of the k-th.
         /// </remarks>
-        public void OfferAbove(ReadOnlySpan<float> scores, List<IndexedVideo> videos, ulong[] fingerprints, in Eligibility eligible)
+        public void OfferAbove(ReadOnlySpan<float> scores, ReadOnlySpan<IndexedVideo> videos, ReadOnlySpan<ulong> fingerprints, in Eligibility eligible)
         {
             var lanes = Vector<float>.Count;
             var bar = Bar;
@@ -490,7 +598,7 @@ public sealed class CatalogIndex
             for (; i < scores.Length; i++) OfferOne(scores[i], videos, fingerprints[i], i, eligible, ref bar);
         }
 
-        private void OfferOne(float approximate, List<IndexedVideo> videos, ulong fingerprint, int slot, in Eligibility eligible, ref float bar)
+        private void OfferOne(float approximate, ReadOnlySpan<IndexedVideo> videos, ulong fingerprint, int slot, in Eligibility eligible, ref float bar)
         {
             // NaN fails the comparison. The video object is only read once its fingerprint passed.
             if (!(approximate > bar) || eligible.Seen(fingerprint)) return;
@@ -535,6 +643,12 @@ public sealed class CatalogIndex
     }
 }
 
+/// <summary>
+/// From <paramref name="MinVideos"/> videos on, a partition's similarity scan reads the groups of
+/// nearest centroids until it has read <paramref name="Share"/> of the catalogue (<see cref="ClusteredRows"/>).
+/// </summary>
+public sealed record ClusteredScan(int MinVideos, float Share);
+
 /// <summary>A video in a retrieval partition: its latest catalog entry and forward-decayed popularity.</summary>
 [GenerateSerializer, Alias("ot.IndexedVideo")]
 public sealed class IndexedVideo
@@ -552,6 +666,10 @@ public sealed class IndexedVideo
 
     /// <summary>Row of the partition's embedding matrix (not persisted: rebuilt on restore).</summary>
     [NonSerialized] internal int Slot;
+
+    /// <summary>The group and row of the clustered layout holding the video (<see cref="ClusteredRows"/>), when the partition uses one.</summary>
+    [NonSerialized] internal int Group;
+    [NonSerialized] internal int GroupRow;
 
     /// <summary>Left the partition; shared rankings built before the removal skip it.</summary>
     [NonSerialized] internal bool Removed;

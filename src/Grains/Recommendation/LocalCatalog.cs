@@ -19,9 +19,9 @@ public sealed class LocalCatalog : IDisposable
     private readonly Dictionary<int, CatalogCursor> _cursors = [];
     private readonly Dictionary<int, HashSet<string>> _members = [];
 
-    public LocalCatalog(TimeSpan halfLife, DateTimeOffset landmark)
+    public LocalCatalog(TimeSpan halfLife, DateTimeOffset landmark, ClusteredScan? clustering = null)
     {
-        _index = new CatalogIndex(halfLife, landmark);
+        _index = new CatalogIndex(halfLife, landmark, clustering);
     }
 
     /// <summary>Where to resume a partition's change feed from (null: from a full snapshot).</summary>

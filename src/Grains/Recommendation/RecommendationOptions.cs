@@ -17,6 +17,18 @@ public sealed class RecommendationOptions
     /// </summary>
     public TimeSpan CatalogReplicaRefresh { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// From this many videos a catalogue (each partition's, each silo's replica) groups its embeddings
+    /// around ~√n centroids and the similarity scan reads only the groups nearest the user
+    /// (<see cref="ClusteredRows"/>); below it every row is scanned. Zero: always every row.
+    /// </summary>
+    public int ClusteredScanMinVideos { get; set; } = 20_000;
+
+    /// <summary>Share of a clustered catalogue's rows the similarity scan reads, nearest groups first.</summary>
+    public float ClusteredScanShare { get; set; } = 0.1f;
+
+    internal ClusteredScan ClusteredScan => new(ClusteredScanMinVideos, ClusteredScanShare);
+
     /// <summary>Candidates each source returns per partition.</summary>
     public int CandidatesPerSource { get; set; } = 20;
 
