@@ -276,7 +276,7 @@ public sealed class CatalogIndex
     /// Trains ~√n centroids on a sample of the catalogue and groups every video under its nearest:
     /// when the catalogue first reaches the clustered size and again each time it doubled. Changed
     /// embeddings move to their nearest group as they change; the centroids follow only growth.
-    /// At 100,000 videos this takes ~0.1 s, under the owner's write lock (measured in docs/benchmarks.md).
+    /// It holds the owner's write lock for 31, 59 and 152 ms at 20,000, 40,000 and 80,000 videos (docs/benchmarks.md, round 10).
     /// </summary>
     private void Cluster()
     {

@@ -13,22 +13,15 @@ namespace OrleansTok.Recommendation;
 /// </summary>
 public sealed class ClusteredRows
 {
-    private readonly QuantizedRows _centroids;
+    private readonly Centroids _centroids;
     private readonly Group[] _groups;
-    private readonly int _dimension;
 
     public ClusteredRows(float[][] centroids, int dimension)
     {
         if (centroids.Length == 0) throw new ArgumentException("At least one centroid.", nameof(centroids));
-        _dimension = dimension;
-        _centroids = new QuantizedRows(dimension);
-        _centroids.EnsureCapacity(centroids.Length);
+        _centroids = new Centroids(centroids, dimension);
         _groups = new Group[centroids.Length];
-        for (var c = 0; c < centroids.Length; c++)
-        {
-            _centroids.Set(c, centroids[c]);
-            _groups[c] = new Group(dimension);
-        }
+        for (var c = 0; c < centroids.Length; c++) _groups[c] = new Group(dimension);
     }
 
     public int Groups => _groups.Length;
@@ -38,7 +31,7 @@ public sealed class ClusteredRows
 
     public void Add(IndexedVideo video)
     {
-        var group = Nearest(video.Entry.Embedding);
+        var group = _centroids.Nearest(video.Entry.Embedding);
         _groups[group].Add(video);
         video.Group = group;
         Count++;
@@ -47,7 +40,7 @@ public sealed class ClusteredRows
     /// <summary>Follows a changed embedding: stored again, in the group now nearest to it.</summary>
     public void Update(IndexedVideo video)
     {
-        var group = Nearest(video.Entry.Embedding);
+        var group = _centroids.Nearest(video.Entry.Embedding);
         if (group == video.Group)
         {
             _groups[group].Rows.Set(video.GroupRow, video.Entry.Embedding);
@@ -75,7 +68,8 @@ public sealed class ClusteredRows
         try
         {
             var byScore = scores.AsSpan(0, _groups.Length);
-            _centroids.Scores(query, byScore);
+            if (query.Length == _centroids.Dimension) _centroids.Scores(query, byScore);
+            else byScore.Clear();
             for (var c = 0; c < _groups.Length; c++)
             {
                 order[c] = c;
@@ -102,19 +96,6 @@ public sealed class ClusteredRows
 
     /// <summary>The group's fingerprints, in row order (the seen test reads them, not the videos).</summary>
     public ReadOnlySpan<ulong> Fingerprints(int group) => _groups[group].Fingerprints;
-
-    private int Nearest(float[] embedding)
-    {
-        if (embedding.Length != _dimension) return 0; // scores as no similarity wherever it is
-        Span<float> scores = _groups.Length <= 1024 ? stackalloc float[_groups.Length] : new float[_groups.Length];
-        _centroids.Scores(embedding, scores);
-        var best = 0;
-        for (var c = 1; c < scores.Length; c++)
-        {
-            if (scores[c] > scores[best]) best = c;
-        }
-        return best;
-    }
 
     /// <summary>One group: a dense 8-bit matrix and, row by row, its videos and their fingerprints.</summary>
     private sealed class Group(int dimension)

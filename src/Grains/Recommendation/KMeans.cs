@@ -2,9 +2,7 @@ namespace OrleansTok.Recommendation;
 
 /// <summary>
 /// Spherical k-means: k unit centroids that each sample's direction lies close to (cosine), for the
-/// groups of <see cref="ClusteredRows"/>. Deterministic for a seed. Assignment uses the 8-bit scan
-/// of <see cref="QuantizedRows"/>: a sample that lies within its error of two centroids may go to
-/// either, which changes nothing that matters to a retrieval layout.
+/// groups of <see cref="ClusteredRows"/>. Deterministic for a seed.
 /// </summary>
 public static class KMeans
 {
@@ -27,26 +25,18 @@ public static class KMeans
         var centroids = new float[k][];
         for (var c = 0; c < k; c++) centroids[c] = (float[])points[order[c]].Clone();
 
-        var rows = new QuantizedRows(dimension);
-        rows.EnsureCapacity(k);
-        var scores = new float[k];
         var assigned = new int[points.Count];
         var fit = new float[points.Count];
         var sizes = new int[k];
         for (var iteration = 0; iteration < iterations; iteration++)
         {
-            for (var c = 0; c < k; c++) rows.Set(c, centroids[c]);
+            var current = new Centroids(centroids, dimension);
             Array.Clear(sizes);
             for (var p = 0; p < points.Count; p++)
             {
-                rows.Scores(points[p], scores);
-                var best = 0;
-                for (var c = 1; c < k; c++)
-                {
-                    if (scores[c] > scores[best]) best = c;
-                }
+                var best = current.Nearest(points[p]);
                 assigned[p] = best;
-                fit[p] = scores[best];
+                fit[p] = VectorMath.Dot(points[p], centroids[best]);
                 sizes[best]++;
             }
             foreach (var centroid in centroids) Array.Clear(centroid);

@@ -30,6 +30,24 @@ public class ClusteredScanTests(ITestOutputHelper output)
         index.Retrieve(query, Now, TimeSpan.FromDays(2)).Where(c => c.Source == CandidateSources.Similar)
             .Select(c => (c.Entry.VideoId, c.SourceScore)).ToList();
 
+    [Theory]
+    [InlineData(1, 32)]
+    [InlineData(37, 32)]  // not a whole number of vectors
+    [InlineData(283, 16)] // past four vectors at a time, with a remainder
+    public void Centroid_scores_are_the_dot_products(int count, int dimension)
+    {
+        var random = new Random(count);
+        var centroids = Enumerable.Range(0, count).Select(_ => Enumerable.Range(0, dimension).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray()).ToArray();
+        var query = Enumerable.Range(0, dimension).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var scores = new float[count];
+
+        var layout = new Centroids(centroids, dimension);
+        layout.Scores(query, scores);
+
+        for (var c = 0; c < count; c++) Assert.Equal(VectorMath.Dot(query, centroids[c]), scores[c], 4);
+        Assert.Equal(Enumerable.Range(0, count).MaxBy(c => VectorMath.Dot(query, centroids[c])), layout.Nearest(query));
+    }
+
     [Fact]
     public void Reading_every_group_answers_what_the_full_scan_does_through_growth_changes_and_removals()
     {
