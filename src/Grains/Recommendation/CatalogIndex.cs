@@ -248,7 +248,7 @@ public sealed class CatalogIndex
         if (_dimension == 0) _dimension = video.Entry.Embedding.Length;
         (_embeddings ??= new QuantizedRows(_dimension)).EnsureCapacity(_slots.Count);
         _embeddings.Set(video.Slot, video.Entry.Embedding);
-        _clusters?.Add(video);
+        _clusters?.Add(video, upload: true);
         if (_clustering is { } clustering && _slots.Count >= (_clusters is null ? clustering.MinVideos : 2 * _clusteredAt)) Cluster();
         if (!_byCreator.TryGetValue(video.Entry.CreatorId, out var own)) _byCreator[video.Entry.CreatorId] = own = [];
         own.Add(video);
@@ -285,7 +285,7 @@ public sealed class CatalogIndex
         var sample = new List<float[]>(_slots.Count / stride + 1);
         for (var i = 0; i < _slots.Count; i += stride) sample.Add(_slots[i].Entry.Embedding);
         var clusters = new ClusteredRows(KMeans.Spherical(sample, groups, _dimension, iterations: 6, seed: _slots.Count), _dimension);
-        foreach (var video in _slots) clusters.Add(video);
+        foreach (var video in _slots) clusters.Add(video, upload: false);
         _clusters = clusters;
         _clusteredAt = _slots.Count;
     }

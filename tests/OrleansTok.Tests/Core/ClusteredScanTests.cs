@@ -108,6 +108,30 @@ public class ClusteredScanTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Centroids trained on 16 topics represent no video of a new hashtag: its fan's interest may
+    /// point at groups that do not hold it (read by centroid alone, 14 of these 100 uploads were
+    /// missed). New uploads are read by every query, so each is its fan's best similar candidate at once.
+    /// </summary>
+    [Fact]
+    public void New_uploads_on_hashtags_no_centroid_knows_are_similar_candidates_for_their_fans_at_once()
+    {
+        var index = new CatalogIndex(TimeSpan.FromHours(6), Now, new ClusteredScan(MinVideos: 10_000, Share: 0.1f));
+        for (var i = 0; i < 12_000; i++) index.Upsert(Video(i), null, Now);
+        Assert.True(index.Clustered);
+
+        var missed = new List<string>();
+        for (var t = 0; t < 100; t++)
+        {
+            var tag = $"new-tag-{t}";
+            index.Upsert(Video(50_000 + t, topic: tag) with { VideoId = tag }, null, Now);
+            var fan = Query(ContentEmbedding.ForInterests([tag], 32), null, 20);
+            if (Similar(index, fan).FirstOrDefault().Id != tag) missed.Add(tag);
+        }
+
+        Assert.True(missed.Count == 0, $"{missed.Count} of 100 uploads missed: {string.Join(", ", missed)}");
+    }
+
+    /// <summary>
     /// 20,000 videos over 16 topics, 500 creators and 1,000 sounds (the benchmark's catalogue), and
     /// users whose interest is a topic or the sum of videos they engaged with. The scan reads 10 % of
     /// the rows; the exact top 20 is what a full scan returns.
