@@ -362,7 +362,7 @@ public sealed class UserGrain : Grain, IUserGrain
         var fetched = await Task.WhenAll(stale.Select(id => GrainFactory.Get<IVideoGrain>(id).GetNeighbours(_options.NeighboursPerPositive)));
         for (var i = 0; i < stale.Count; i++) _neighbours[stale[i]] = (now, fetched[i]);
         foreach (var gone in _neighbours.Keys.Where(id => !S.RecentPositives.Contains(id)).ToList()) _neighbours.Remove(gone);
-        return CoEngagement.Aggregate(S.RecentPositives.Select(id => _neighbours[id].List).ToList(), keep: 1000, _options.CoEngagementRecencyDecay);
+        return CoEngagement.Aggregate(S.RecentPositives.Select(id => _neighbours[id].List).ToList(), keep: _options.RelatedCandidates, _options.CoEngagementRecencyDecay);
     }
 
     /// <summary>Candidates from this silo's catalogue replica, or from every partition while the replica is not current.</summary>

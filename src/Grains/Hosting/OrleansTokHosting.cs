@@ -153,6 +153,7 @@ public static class OrleansTokHosting
             .Validate(o => o.Dimension is >= 4 and <= 256, "Recommendation:Dimension must be between 4 and 256")
             .Validate(o => o.CatalogPartitions is >= 1 and <= 256, "Recommendation:CatalogPartitions must be between 1 and 256")
             .Validate(o => o.MaxNorm > 0 && o.UserLearningRate >= 0 && o.VideoLearningRate >= 0, "learning rates and MaxNorm must be positive")
+            .Validate(o => o.RelatedCandidates >= 1, "Recommendation:RelatedCandidates must be positive")
             .Validate(o => o.ClusteredScanMinVideos >= 0 && o.ClusteredScanShare is > 0f and <= 1f,
                 "Recommendation:ClusteredScanMinVideos must not be negative and Recommendation:ClusteredScanShare must lie in (0, 1]")
             .ValidateOnStart();

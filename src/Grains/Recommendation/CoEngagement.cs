@@ -111,18 +111,76 @@ public sealed class CoEngagement
     /// </summary>
     public static Dictionary<string, float> Aggregate(IReadOnlyList<IReadOnlyList<Neighbour>> lists, int keep, float recencyDecay = 1f)
     {
-        var scores = new Dictionary<string, float>(StringComparer.Ordinal);
+        var entries = 0;
+        foreach (var list in lists) entries += list.Count;
+        var scores = new Dictionary<string, float>(Math.Min(entries, 8_192), StringComparer.Ordinal);
         var weight = 1f;
         for (var l = lists.Count - 1; l >= 0; l--, weight *= recencyDecay)
         {
             foreach (var n in lists[l])
             {
-                if (float.IsFinite(n.Similarity) && n.Similarity > 0f) scores[n.VideoId] = scores.GetValueOrDefault(n.VideoId) + weight * n.Similarity;
+                if (!float.IsFinite(n.Similarity) || n.Similarity <= 0f) continue;
+                CollectionsMarshal.GetValueRefOrAddDefault(scores, n.VideoId, out _) += weight * n.Similarity; // one hash per entry
             }
         }
-        if (scores.Count <= keep) return scores;
-        return scores.OrderByDescending(kv => kv.Value).Take(keep).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        return scores.Count <= keep ? scores : Strongest(scores, keep);
     }
+
+    /// <summary>The <paramref name="keep"/> highest scores (ties at the cut in any order): a selection of the cut, then one pass, not a sort.</summary>
+    private static Dictionary<string, float> Strongest(Dictionary<string, float> scores, int keep)
+    {
+        var values = System.Buffers.ArrayPool<float>.Shared.Rent(scores.Count);
+        try
+        {
+            var n = 0;
+            foreach (var value in scores.Values) values[n++] = value;
+            var cut = LargestAt(values.AsSpan(0, n), keep - 1);
+            var atCut = keep;
+            foreach (var value in scores.Values)
+            {
+                if (value > cut) atCut--;
+            }
+            var kept = new Dictionary<string, float>(keep, StringComparer.Ordinal);
+            foreach (var (id, value) in scores)
+            {
+                if (value > cut || (value == cut && atCut-- > 0)) kept[id] = value;
+            }
+            return kept;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(values);
+        }
+    }
+
+    /// <summary>The value that would stand at <paramref name="rank"/> (0: the largest) were <paramref name="values"/> sorted descending; reorders them (quickselect).</summary>
+    internal static float LargestAt(Span<float> values, int rank)
+    {
+        var lo = 0;
+        var hi = values.Length - 1;
+        while (lo < hi)
+        {
+            var pivot = MedianOfThree(values[lo], values[lo + (hi - lo) / 2], values[hi]);
+            var i = lo;
+            var j = hi;
+            while (i <= j)
+            {
+                while (values[i] > pivot) i++;
+                while (values[j] < pivot) j--;
+                if (i > j) break;
+                (values[i], values[j]) = (values[j], values[i]);
+                i++;
+                j--;
+            }
+            // [lo, j] ≥ pivot ≥ [i, hi]; whatever lies between equals the pivot.
+            if (rank <= j) hi = j;
+            else if (rank >= i) lo = i;
+            else return pivot;
+        }
+        return values[rank];
+    }
+
+    private static float MedianOfThree(float a, float b, float c) => Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
 }
 
 /// <summary>A struct held in the list's own entries: as a class it was one more heap object per pair (ten million after ingest).</summary>

@@ -70,6 +70,9 @@ public sealed class RecommendationOptions
     /// <summary>Neighbours read per recent positive when scoring related videos (the strongest first).</summary>
     public int NeighboursPerPositive { get; set; } = 200;
 
+    /// <summary>Related videos (summed co-engagement of the recent positives) a page retrieves from, the strongest first.</summary>
+    public int RelatedCandidates { get; set; } = 300;
+
     /// <summary>Engagement from which an action counts as a positive for co-engagement (a completion is 1.0).</summary>
     public float CoEngagementThreshold { get; set; } = 1.0f;
 

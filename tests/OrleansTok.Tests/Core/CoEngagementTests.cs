@@ -62,6 +62,39 @@ public class CoEngagementTests
     }
 
     [Fact]
+    public void Quickselect_finds_the_value_at_each_rank_of_a_descending_sort()
+    {
+        var random = new Random(3);
+        foreach (var length in new[] { 1, 2, 3, 10, 257, 4_000 })
+        {
+            // Few distinct values at some lengths: ties around the pivot are the hard case.
+            var values = Enumerable.Range(0, length).Select(_ => (float)random.Next(length < 100 ? 3 : 500) / 7f).ToArray();
+            var sorted = values.OrderByDescending(v => v).ToArray();
+            foreach (var rank in new[] { 0, length / 3, length / 2, length - 1 })
+            {
+                Assert.Equal(sorted[rank], CoEngagement.LargestAt(values.ToArray(), rank));
+            }
+        }
+    }
+
+    [Fact]
+    public void Keeping_the_strongest_related_videos_keeps_the_top_of_the_sum()
+    {
+        var random = new Random(5);
+        var lists = Enumerable.Range(0, 20).Select(_ => (IReadOnlyList<Neighbour>)Enumerable.Range(0, 200)
+            .Select(_ => new Neighbour($"v{random.Next(3_000)}", random.Next(1, 50) / 10f)).ToList()).ToList();
+        var all = CoEngagement.Aggregate(lists, keep: int.MaxValue, recencyDecay: 0.9f);
+
+        var kept = CoEngagement.Aggregate(lists, keep: 300, recencyDecay: 0.9f);
+
+        Assert.Equal(300, kept.Count);
+        var cut = all.Values.OrderByDescending(v => v).ElementAt(299);
+        Assert.All(kept, kv => Assert.Equal(all[kv.Key], kv.Value));
+        Assert.All(kept.Values, v => Assert.True(v >= cut));
+        Assert.Equal(all.Count(kv => kv.Value > cut), kept.Count(kv => kv.Value > cut)); // everything above the cut, ties at it fill the rest
+    }
+
+    [Fact]
     public void A_full_list_of_common_pairs_still_forgets_exactly_its_rarest_tenth()
     {
         var co = new CoEngagement();
