@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # OrleansTok benchmark, loopback only. Two passes over the same binaries:
 #   1. the embedded default (in-memory state and journal): catalogue through the public API, time to
-#      first feed, feed vs a trivial endpoint at several concurrencies, ingest, freshness, memory;
+#      first feed, feed vs a trivial endpoint at several concurrencies, ingest, the feed again for users
+#      with a history, freshness, memory;
 #   2. PostgreSQL (a separate instance with fsync on): the same catalogue, durable ingest, and the raw
 #      INSERT rate of the same rows straight into the database, for the ratio.
 #   bench/run.sh            100,000 videos, 5,000 creators, 20,000 users, 3 × 10 s per figure

@@ -36,6 +36,9 @@ public sealed class UserGrain : Grain, IUserGrain
 
     /// <summary>Neighbour lists of the recent positives, refetched when older than <see cref="RecommendationOptions.NeighbourRefresh"/>.</summary>
     private readonly Dictionary<string, (DateTimeOffset FetchedAt, IReadOnlyList<Neighbour> List)> _neighbours = new(StringComparer.Ordinal);
+
+    /// <summary>The related scores last summed and the positives they were summed over: the next page reuses them while no list changed.</summary>
+    private (string[] Positives, Dictionary<string, float> Scores)? _related;
     private Debounced<UserGrain> _write = null!;
     private bool _dirty;
 
@@ -360,9 +363,21 @@ public sealed class UserGrain : Grain, IUserGrain
         var now = _time.GetUtcNow();
         var stale = S.RecentPositives.Where(id => !_neighbours.TryGetValue(id, out var c) || now - c.FetchedAt > _options.NeighbourRefresh).ToList();
         var fetched = await Task.WhenAll(stale.Select(id => GrainFactory.Get<IVideoGrain>(id).GetNeighbours(_options.NeighboursPerPositive)));
-        for (var i = 0; i < stale.Count; i++) _neighbours[stale[i]] = (now, fetched[i]);
+        var changed = false;
+        for (var i = 0; i < stale.Count; i++)
+        {
+            changed |= !_neighbours.TryGetValue(stale[i], out var known) || !known.List.SequenceEqual(fetched[i]);
+            _neighbours[stale[i]] = (now, fetched[i]);
+        }
         foreach (var gone in _neighbours.Keys.Where(id => !S.RecentPositives.Contains(id)).ToList()) _neighbours.Remove(gone);
-        return CoEngagement.Aggregate(S.RecentPositives.Select(id => _neighbours[id].List).ToList(), keep: _options.RelatedCandidates, _options.CoEngagementRecencyDecay);
+        // Summing ~4,000 neighbours is most of a returning user's page; comparing the refetched lists is a fraction of it.
+        if (!changed && _related is { } last && last.Positives.AsSpan().SequenceEqual(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(S.RecentPositives)))
+        {
+            return last.Scores;
+        }
+        var scores = CoEngagement.Aggregate(S.RecentPositives.Select(id => _neighbours[id].List).ToList(), keep: _options.RelatedCandidates, _options.CoEngagementRecencyDecay);
+        _related = ([.. S.RecentPositives], scores);
+        return scores;
     }
 
     /// <summary>Candidates from this silo's catalogue replica, or from every partition while the replica is not current.</summary>
@@ -410,6 +425,7 @@ public sealed class UserGrain : Grain, IUserGrain
         S.LastSound = null;
         S.RecentPositives.Clear();
         _neighbours.Clear();
+        _related = null;
         S.Served = 0;
         S.Watched = 0;
         _entries.Clear();
