@@ -46,6 +46,9 @@ public sealed class ClusteredRows
     /// <summary>Videos held (each in exactly one group).</summary>
     public int Count { get; private set; }
 
+    /// <summary>Entries of the arrival queue, stale ones included (bounded: tests watch it).</summary>
+    internal int Arrivals => _arrivals.Count;
+
     /// <param name="upload">A video new to the catalogue (kept with the newest uploads), not one the layout is built from.</param>
     public void Add(IndexedVideo video, bool upload)
     {
@@ -58,6 +61,13 @@ public sealed class ClusteredRows
             if (oldest.Group != _newest) continue;
             _groups[_newest].Remove(oldest);
             Place(oldest, _centroids.Nearest(oldest.Entry.Embedding));
+        }
+        if (_arrivals.Count > 2 * NewestKept)
+        {
+            // Uploads removed while new leave entries behind; they must not keep removed videos alive.
+            var current = _arrivals.Where(v => v.Group == _newest).Distinct().ToList();
+            _arrivals.Clear();
+            foreach (var waiting in current) _arrivals.Enqueue(waiting);
         }
     }
 

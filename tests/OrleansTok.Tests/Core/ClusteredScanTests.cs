@@ -131,6 +131,21 @@ public class ClusteredScanTests(ITestOutputHelper output)
         Assert.True(missed.Count == 0, $"{missed.Count} of 100 uploads missed: {string.Join(", ", missed)}");
     }
 
+    [Fact]
+    public void Uploads_removed_while_new_leave_nothing_behind()
+    {
+        var layout = new ClusteredRows([Video(0).Embedding, Video(7).Embedding], 32);
+        for (var i = 0; i < 50_000; i++)
+        {
+            var video = new IndexedVideo { Entry = Video(i), Fingerprint = IdHash.Of($"v{i}") };
+            layout.Add(video, upload: true);
+            layout.Remove(video);
+        }
+
+        Assert.Equal(0, layout.Count);
+        Assert.True(layout.Arrivals <= 2 * ClusteredRows.NewestKept + 1, $"{layout.Arrivals} arrivals kept");
+    }
+
     /// <summary>
     /// 20,000 videos over 16 topics, 500 creators and 1,000 sounds (the benchmark's catalogue), and
     /// users whose interest is a topic or the sum of videos they engaged with. The scan reads 10 % of
