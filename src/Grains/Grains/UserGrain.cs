@@ -42,6 +42,14 @@ public sealed class UserGrain : Grain, IUserGrain
     private Debounced<UserGrain> _write = null!;
     private bool _dirty;
 
+    /// <summary>
+    /// The journal refused an append this activation had already applied in memory. The memory is
+    /// never written from then on: stored state plus the journal's replay is the truth, and a state
+    /// that remembered the refused events' ids would answer their retry as a duplicate, acknowledged
+    /// and never journaled (the PostgreSQL-restart fault test lost four views that way).
+    /// </summary>
+    private bool _refused;
+
     private readonly ImpressionBatcher _impressions;
     private readonly IInteractionJournal _journal;
     private readonly CatalogReplica _catalog;
@@ -86,7 +94,7 @@ public sealed class UserGrain : Grain, IUserGrain
             if (!S.Events.Contains(e.EventId) && entries.TryGetValue(e.VideoId, out var entry)) Apply(e, entry);
             S.JournalMark = Math.Max(S.JournalMark, stored.Id);
         }
-        await _state.WriteStateAsync();
+        await WriteStateAsync();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -99,7 +107,7 @@ public sealed class UserGrain : Grain, IUserGrain
         S.Settings = settings;
         S.CreatedAt = _time.GetUtcNow();
         StartFresh();
-        await _state.WriteStateAsync();
+        await WriteStateAsync();
         return CommandStatus.Ok;
     }
 
@@ -126,7 +134,7 @@ public sealed class UserGrain : Grain, IUserGrain
         // Forget what was learned and seen; keep what the user explicitly chose
         // (settings, follows, hidden creators and sounds, likes, "not interested").
         StartFresh();
-        await _state.WriteStateAsync();
+        await WriteStateAsync();
         _dirty = false;
         return CommandStatus.Ok;
     }
@@ -142,7 +150,7 @@ public sealed class UserGrain : Grain, IUserGrain
         var changed = follow ? S.Following.Add(creatorId) : S.Following.Remove(creatorId);
         if (!changed) return CommandStatus.Ok;
         S.Creators.Add(creatorId, (follow ? 1f : -1f) * _options.Weights.Follow * 0.5f);
-        await _state.WriteStateAsync();
+        await WriteStateAsync();
         _dirty = false;
         await GrainFactory.Get<ICreatorGrain>(creatorId).ChangeFollowers(follow ? 1 : -1);
         return CommandStatus.Ok;
@@ -150,6 +158,7 @@ public sealed class UserGrain : Grain, IUserGrain
 
     public async Task<InteractionResult> Record(IReadOnlyList<Interaction> events)
     {
+        RefuseIfStale();
         if (!S.Exists) return new InteractionResult(CommandStatus.NotFound, 0, 0, []);
 
         var fresh = new List<Interaction>(events.Count);
@@ -183,6 +192,8 @@ public sealed class UserGrain : Grain, IUserGrain
         {
             // Memory already holds interactions the journal refused: drop this activation, so the
             // next call starts again from storage and a retry of the same events is not a "duplicate".
+            _refused = true;
+            _dirty = false;
             DeactivateOnIdle();
             throw;
         }
@@ -431,10 +442,24 @@ public sealed class UserGrain : Grain, IUserGrain
         _entries.Clear();
     }
 
+    /// <summary>Every write of this grain's state: none once <see cref="_refused"/>, for any caller.</summary>
+    private Task WriteStateAsync()
+    {
+        RefuseIfStale();
+        return _state.WriteStateAsync();
+    }
+
+    private void RefuseIfStale()
+    {
+        if (!_refused) return;
+        DeactivateOnIdle();
+        throw new ServiceUnavailableException("This user's state is being reloaded after a journal failure; retry the request.");
+    }
+
     private async Task WriteIfDirtyAsync()
     {
-        if (!_dirty) return;
+        if (!_dirty || _refused) return;
         _dirty = false;
-        await _state.WriteStateAsync();
+        await WriteStateAsync();
     }
 }
