@@ -38,6 +38,7 @@ public sealed class CatalogIndex
     // Concurrent: a replica retrieves for many pages at once (readers only), and each may rebuild a stale ranking.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Country, string Language), RankingSlot> _trending = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RankingSlot> _fresh = new(StringComparer.Ordinal);
+    /// <summary>Every slot's embedding for the full scan; null while the index is clustered (the groups hold the rows then).</summary>
     private QuantizedRows? _embeddings;
 
     /// <summary>The clustered layout of the embeddings a large catalogue scans instead (null: every row is scanned).</summary>
@@ -217,13 +218,20 @@ public sealed class CatalogIndex
             _slots[video.Slot] = last;
             _fingerprints[video.Slot] = last.Fingerprint;
             last.Slot = video.Slot;
-            _embeddings!.Move(_slots.Count - 1, video.Slot);
+            _embeddings?.Move(_slots.Count - 1, video.Slot);
         }
         _slots.RemoveAt(_slots.Count - 1);
         if (_clusters is not null)
         {
             _clusters.Remove(video);
-            if (_slots.Count < _clustering!.MinVideos / 2) _clusters = null; // small again: the full scan is exact and cheap
+            if (_slots.Count < _clustering!.MinVideos / 2)
+            {
+                // Small again: the full scan is exact and cheap.
+                _clusters = null;
+                _embeddings = new QuantizedRows(_dimension);
+                _embeddings.EnsureCapacity(_slots.Count);
+                for (var i = 0; i < _slots.Count; i++) _embeddings.Set(i, _slots[i].Entry.Embedding);
+            }
         }
         if (_byCreator.TryGetValue(video.Entry.CreatorId, out var own))
         {
@@ -246,9 +254,12 @@ public sealed class CatalogIndex
         if (_fingerprints.Length < _slots.Count) Array.Resize(ref _fingerprints, Math.Max(64, 2 * _fingerprints.Length));
         _fingerprints[video.Slot] = video.Fingerprint;
         if (_dimension == 0) _dimension = video.Entry.Embedding.Length;
-        (_embeddings ??= new QuantizedRows(_dimension)).EnsureCapacity(_slots.Count);
-        _embeddings.Set(video.Slot, video.Entry.Embedding);
-        _clusters?.Add(video, upload: true);
+        if (_clusters is not null) _clusters.Add(video, upload: true);
+        else
+        {
+            (_embeddings ??= new QuantizedRows(_dimension)).EnsureCapacity(_slots.Count);
+            _embeddings.Set(video.Slot, video.Entry.Embedding);
+        }
         if (_clustering is { } clustering && _slots.Count >= (_clusters is null ? clustering.MinVideos : 2 * _clusteredAt)) Cluster();
         if (!_byCreator.TryGetValue(video.Entry.CreatorId, out var own)) _byCreator[video.Entry.CreatorId] = own = [];
         own.Add(video);
@@ -268,8 +279,8 @@ public sealed class CatalogIndex
     {
         // Most changes a replica applies are popularity alone: the embedding arrives again, unchanged.
         if (previous.AsSpan().SequenceEqual(video.Entry.Embedding)) return;
-        _embeddings!.Set(video.Slot, video.Entry.Embedding);
-        _clusters?.Update(video);
+        if (_clusters is not null) _clusters.Update(video);
+        else _embeddings!.Set(video.Slot, video.Entry.Embedding);
     }
 
     /// <summary>
@@ -287,6 +298,7 @@ public sealed class CatalogIndex
         var clusters = new ClusteredRows(KMeans.Spherical(sample, groups, _dimension, iterations: 6, seed: _slots.Count), _dimension);
         foreach (var video in _slots) clusters.Add(video, upload: false);
         _clusters = clusters;
+        _embeddings = null; // the groups hold every row now; keeping both cost a second write per change
         _clusteredAt = _slots.Count;
     }
 
@@ -307,7 +319,7 @@ public sealed class CatalogIndex
             related.Drain(result, CandidateSources.Related, query, toNow);
         }
 
-        if (VectorMath.Norm(query.Interest) > 1e-3f && query.Interest.Length == _dimension && _embeddings is not null && _slots.Count > 0)
+        if (VectorMath.Norm(query.Interest) > 1e-3f && query.Interest.Length == _dimension && _slots.Count > 0)
         {
             var similar = new TopK(k);
             var scores = System.Buffers.ArrayPool<float>.Shared.Rent(_slots.Count);
@@ -316,7 +328,7 @@ public sealed class CatalogIndex
                 if (_clusters is { } clusters) ScanClusters(clusters, query.Interest, scores, similar, eligible);
                 else
                 {
-                    _embeddings.Scores(query.Interest, scores.AsSpan(0, _slots.Count));
+                    _embeddings!.Scores(query.Interest, scores.AsSpan(0, _slots.Count));
                     similar.OfferAbove(scores.AsSpan(0, _slots.Count), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_slots),
                         _fingerprints.AsSpan(0, _slots.Count), eligible);
                 }
