@@ -3,8 +3,9 @@ namespace OrleansTok.Recommendation;
 /// <summary>
 /// A bounded set of recent ids kept as 64-bit fingerprints in a ring: the event-id window for
 /// duplicate detection, and the like/favourite states of a user. Lookups are a vectorised scan.
-/// The ring starts small and doubles up to its capacity, so a user who has liked three videos
-/// carries three slots' worth of memory, not a thousand.
+/// The ring starts empty and doubles up to its capacity, so a user who has liked three videos
+/// carries a few slots' worth of memory, not a thousand, and a video nobody watched yet none (its
+/// first eight slots were 88 B of every uploaded video's heap and 64 B of its stored state).
 /// </summary>
 [GenerateSerializer, Alias("ot.RecentIds")]
 public sealed class RecentIds
@@ -17,7 +18,9 @@ public sealed class RecentIds
     /// <summary>Most ids kept; 0 in state written before the ring could grow, where the ring's length is the capacity.</summary>
     [Id(2)] public int Capacity { get; private set; }
 
-    public static RecentIds Create(int capacity) => new() { Ring = new ulong[Math.Min(capacity, InitialSlots)], Capacity = capacity };
+    public static RecentIds Create(int capacity) => capacity > 0
+        ? new() { Ring = [], Capacity = capacity }
+        : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "a window keeps at least one id");
 
     private int Limit => Capacity > 0 ? Capacity : Ring.Length;
 

@@ -51,6 +51,45 @@ public class CatalogIndexTests
         }
     }
 
+    /// <summary>A copy of the entry as a stream or another silo delivers it: equal values, none of them shared.</summary>
+    private static CatalogEntry Copy(CatalogEntry e, float[]? embedding = null) =>
+        e with
+        {
+            VideoId = new string(e.VideoId), CreatorId = new string(e.CreatorId), SoundId = new string(e.SoundId),
+            Caption = new string(e.Caption), Language = new string(e.Language), Hashtags = e.Hashtags.Select(t => new string(t)).ToArray(),
+            Embedding = embedding ?? (float[])e.Embedding.Clone(), Views = e.Views + 1,
+        };
+
+    [Fact]
+    public void A_repeated_entry_keeps_the_first_ones_values_and_a_changed_embedding_is_still_scored()
+    {
+        var index = new CatalogIndex(TimeSpan.FromHours(6), Now);
+        var first = Video(1);
+        index.Upsert(first, null, Now);
+        index.Upsert(Copy(first), null, Now);
+        Assert.True(index.TryGetEntry("v1", out var kept));
+        Assert.Equal(first.Views + 1, kept.Views); // the new values are applied
+        Assert.Same(first.CreatorId, kept.CreatorId);
+        Assert.Same(first.SoundId, kept.SoundId);
+        Assert.Same(first.Language, kept.Language);
+        Assert.Same(first.Hashtags, kept.Hashtags);
+        Assert.Same(first.Embedding, kept.Embedding);
+
+        // Through a replica's path too, and a changed embedding replaces the row the scan reads.
+        var replica = new CatalogIndex(TimeSpan.FromHours(6), Now);
+        replica.Set(new CatalogRow(first, 0, new Dictionary<string, double>()), Now);
+        var towardDance = ContentEmbedding.ForInterests(["dance"], 16);
+        var moved = Copy(first, (float[])towardDance.Clone());
+        replica.Set(new CatalogRow(moved, 0, new Dictionary<string, double>()), Now);
+        Assert.True(replica.TryGetEntry("v1", out var changed));
+        Assert.Same(moved.Embedding, changed.Embedding);
+        Assert.Same(first.CreatorId, changed.CreatorId);
+        var query = new RetrievalQuery(towardDance, "en", "US", [], [], [], null, 5);
+        var similar = replica.Retrieve(query, Now, TimeSpan.FromDays(2)).Single(c => c.Source == CandidateSources.Similar);
+        Assert.Equal(VectorMath.Dot(towardDance, moved.Embedding), similar.SourceScore, 3); // the first embedding would score below that
+        Assert.True(VectorMath.Dot(towardDance, first.Embedding) < similar.SourceScore - 0.1f);
+    }
+
     [Fact]
     public void A_removed_video_leaves_every_source_even_from_a_cached_ranking()
     {

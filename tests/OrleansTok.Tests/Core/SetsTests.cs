@@ -95,8 +95,13 @@ public class SetsTests
     public void Recent_ids_grow_on_demand_and_keep_exactly_the_last_capacity_ids()
     {
         var ids = RecentIds.Create(1000);
-        Assert.True(ids.Ring.Length < 16); // a new user carries a few slots, not a thousand
-        for (var i = 0; i < 2500; i++) Assert.True(ids.Add($"e{i}"));
+        Assert.Empty(ids.Ring); // nothing held before the first id
+        Assert.False(ids.Contains("e0"));
+        Assert.Equal(0, ids.Count);
+        Assert.True(ids.Add("e0"));
+        Assert.True(ids.Ring.Length < 16); // a few slots, not a thousand
+        Assert.False(ids.Add("e0"));
+        for (var i = 1; i < 2500; i++) Assert.True(ids.Add($"e{i}"));
         Assert.Equal(1000, ids.Ring.Length);
         Assert.Equal(1000, ids.Count);
         Assert.All(Enumerable.Range(1500, 1000), i => Assert.True(ids.Contains($"e{i}")));
