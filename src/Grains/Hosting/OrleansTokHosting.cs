@@ -139,7 +139,6 @@ public static class OrleansTokHosting
         silo.Services.AddSingleton<CatalogPublisher>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<CatalogPublisher>());
         silo.Services.AddNpgsqlExceptionSerialization();
-        silo.Services.AddSingleton<IConfigureGrainContextProvider, ActivationMetrics>();
         silo.AddIncomingGrainCallFilter<RequestScopeFilter>();
         silo.Services.TryAddSingleton<IInteractionJournal, MemoryJournal>();
         silo.Services.AddHostedService<JournalWatchdog>();

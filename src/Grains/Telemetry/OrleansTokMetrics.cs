@@ -45,12 +45,5 @@ public static class OrleansTokMetrics
 
     public static void Retrieved(bool fromReplica) => Retrievals.Add(1, new KeyValuePair<string, object?>("from", fromReplica ? "replica" : "partitions"));
 
-    private static readonly UpDownCounter<long> Activations = Meter.CreateUpDownCounter<long>(
-        "orleanstok.grains.active", "{activation}", "OrleansTok grain activations in this process, by grain type");
-
-    public static void Activated(string grainType) => Activations.Add(1, new KeyValuePair<string, object?>("type", grainType));
-
-    public static void Deactivated(string grainType) => Activations.Add(-1, new KeyValuePair<string, object?>("type", grainType));
-
     public static double MillisecondsSince(long timestamp) => Stopwatch.GetElapsedTime(timestamp).TotalMilliseconds;
 }

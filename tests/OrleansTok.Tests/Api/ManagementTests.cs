@@ -31,8 +31,8 @@ public sealed class ManagementTests(ApiFixture fixture) : IClassFixture<ApiFixtu
 
         var metrics = await Server.Management.GetStringAsync("/metrics");
         Assert.Contains("orleanstok_feed_duration_milliseconds_bucket", metrics, StringComparison.Ordinal);
-        Assert.Contains("orleanstok_grains_active{", metrics, StringComparison.Ordinal);
-        Assert.Contains("type=\"user\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("orleans_grains{", metrics, StringComparison.Ordinal); // activations by grain type, Orleans' own
+        Assert.Contains("grain_type=\"user\"", metrics, StringComparison.Ordinal);
         Assert.Contains("orleans_", metrics, StringComparison.Ordinal); // Orleans' own meter
         Assert.Contains("http_server_request_duration_seconds", metrics, StringComparison.Ordinal);
 
