@@ -284,16 +284,24 @@ public sealed class CatalogIndex
     internal static CatalogEntry SharingUnchanged(CatalogEntry next, CatalogEntry previous)
     {
         if (ReferenceEquals(next, previous)) return next;
-        return next with
-        {
-            VideoId = Same(next.VideoId, previous.VideoId),
-            CreatorId = Same(next.CreatorId, previous.CreatorId),
-            SoundId = Same(next.SoundId, previous.SoundId),
-            Caption = Same(next.Caption, previous.Caption),
-            Language = Same(next.Language, previous.Language),
-            Hashtags = next.Hashtags.SequenceEqual(previous.Hashtags, StringComparer.Ordinal) ? previous.Hashtags : next.Hashtags,
-            Embedding = next.Embedding.AsSpan().SequenceEqual(previous.Embedding) ? previous.Embedding : next.Embedding,
-        };
+        var videoId = Same(next.VideoId, previous.VideoId);
+        var creatorId = Same(next.CreatorId, previous.CreatorId);
+        var soundId = Same(next.SoundId, previous.SoundId);
+        var caption = Same(next.Caption, previous.Caption);
+        var language = Same(next.Language, previous.Language);
+        var hashtags = ReferenceEquals(next.Hashtags, previous.Hashtags) || next.Hashtags.SequenceEqual(previous.Hashtags, StringComparer.Ordinal)
+            ? previous.Hashtags : next.Hashtags;
+        var embedding = next.Embedding.AsSpan().SequenceEqual(previous.Embedding) ? previous.Embedding : next.Embedding;
+        // An entry that already shares everything (a replica taking its own partition's) is kept as it is.
+        return ReferenceEquals(videoId, next.VideoId) && ReferenceEquals(creatorId, next.CreatorId) && ReferenceEquals(soundId, next.SoundId)
+            && ReferenceEquals(caption, next.Caption) && ReferenceEquals(language, next.Language)
+            && ReferenceEquals(hashtags, next.Hashtags) && ReferenceEquals(embedding, next.Embedding)
+            ? next
+            : next with
+            {
+                VideoId = videoId, CreatorId = creatorId, SoundId = soundId, Caption = caption, Language = language,
+                Hashtags = hashtags, Embedding = embedding,
+            };
 
         static string Same(string next, string previous) => string.Equals(next, previous, StringComparison.Ordinal) ? previous : next;
     }

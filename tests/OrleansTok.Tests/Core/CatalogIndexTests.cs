@@ -75,6 +75,13 @@ public class CatalogIndexTests
         Assert.Same(first.Hashtags, kept.Hashtags);
         Assert.Same(first.Embedding, kept.Embedding);
 
+        // A replica in the partition's silo takes the partition's entry as it is, without a copy.
+        var sameSilo = new CatalogIndex(TimeSpan.FromHours(6), Now);
+        sameSilo.Set(new CatalogRow(first, 0, new Dictionary<string, double>()), Now);
+        sameSilo.Set(new CatalogRow(kept, 0, new Dictionary<string, double>()), Now);
+        Assert.True(sameSilo.TryGetEntry("v1", out var replicated));
+        Assert.Same(kept, replicated);
+
         // Through a replica's path too, and a changed embedding replaces the row the scan reads.
         var replica = new CatalogIndex(TimeSpan.FromHours(6), Now);
         replica.Set(new CatalogRow(first, 0, new Dictionary<string, double>()), Now);
