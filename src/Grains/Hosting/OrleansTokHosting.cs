@@ -113,14 +113,26 @@ public static class OrleansTokHosting
     /// Memory streams at Orleans' default polling period. Only the catalog stream uses them, behind a
     /// publisher that gathers changes for 200 ms: polling every 20 ms took ~2.7 % of a core on an idle
     /// silo and saved 18 ms of its mean delivery lag under ingest (docs/benchmarks.md, round 9).
+    /// Each silo's stream cache keeps delivered batches for rewinds; by default it purges them only
+    /// once they are 30 minutes older than the newest, so it grew with the catalog traffic of the
+    /// last half hour. <c>Orleans:StreamCacheSeconds</c> (60) bounds it to about that much traffic. A
+    /// partition that fell further behind may miss the batches purged before it read them: catalog
+    /// entries are derived data, and the next change of each video carries its whole entry again.
     /// </summary>
     public static ISiloBuilder AddOrleansTokStreams(this ISiloBuilder silo, IConfiguration configuration)
     {
         var pollMs = configuration.GetValue("Orleans:StreamPollMs", 100);
+        var cacheSeconds = configuration.GetValue("Orleans:StreamCacheSeconds", 60);
+        if (cacheSeconds < 1) throw new InvalidOperationException($"Orleans:StreamCacheSeconds must be at least 1 (was {cacheSeconds})");
         silo.AddMemoryGrainStorage(StorageNames.PubSub);
         silo.AddMemoryStreams(StreamNames.Provider, b =>
         {
             b.ConfigurePullingAgent(o => o.Configure(p => p.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(pollMs)));
+            b.ConfigureCacheEviction(o => o.Configure(e =>
+            {
+                e.DataMinTimeInCache = TimeSpan.FromSeconds(cacheSeconds / 2.0);
+                e.DataMaxAgeInCache = TimeSpan.FromSeconds(cacheSeconds);
+            }));
             b.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
         });
         return silo;
