@@ -70,6 +70,6 @@ public static partial class Churn
         }
     }
 
-    [GeneratedRegex(@"^orleanstok_grains_active\{[^}]*type=""user""[^}]*\} (\S+)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^orleans_grains\{[^}]*grain_type=""user""[^}]*\} (\S+)", RegexOptions.Multiline)]
     private static partial Regex ActiveUserLine();
 }
