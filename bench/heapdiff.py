@@ -1,17 +1,33 @@
 #!/usr/bin/env python3
 """Growth of the managed heap between two heap dumps, by type, per unit of the step.
 
-usage: python3 bench/heapdiff.py BEFORE.gcdump AFTER.gcdump UNITS [ROWS]
-(dumps from `OrleansTok.Bench --phases memory --gcdump DIR`; needs the dotnet-gcdump tool)
+usage: python3 bench/heapdiff.py BEFORE AFTER UNITS [ROWS]
+Dumps from `OrleansTok.Bench --phases memory --heapdump DIR` (full heap dumps, `.dmp`, read with the
+dotnet-dump tool: every object's exact size, live objects only) or `--gcdump DIR` (`.gcdump`, read
+with dotnet-gcdump: small, but its report sizes small arrays and strings at their base size).
 """
 import os, re, subprocess, sys
 
-TOOL = os.path.expanduser("~/.dotnet/tools/dotnet-gcdump")
+
+def tool(name):
+    installed = os.path.expanduser(f"~/.dotnet/tools/{name}")
+    return installed if os.path.exists(installed) else name
 
 
 def by_type(dump):
-    report = subprocess.run([TOOL if os.path.exists(TOOL) else "dotnet-gcdump", "report", dump],
-                            capture_output=True, text=True, check=True).stdout
+    with open(dump, "rb") as f:
+        full = f.read(4) == b"\x7fELF"  # a core dump from dotnet-dump; gcdumps are not ELF
+    if full:
+        report = subprocess.run([tool("dotnet-dump"), "analyze", dump, "-c", "dumpheap -stat -live", "-c", "exit"],
+                                capture_output=True, text=True, check=True).stdout
+        types = {}
+        for line in report.splitlines():
+            # MT, count, total size, type name
+            m = re.match(r"\s*[0-9a-f]{8,16}\s+([\d,]+)\s+([\d,]+)\s+(.*?)\s*$", line)
+            if m:
+                types[m.group(3)] = [int(m.group(2).replace(",", "")), int(m.group(1).replace(",", ""))]
+        return types
+    report = subprocess.run([tool("dotnet-gcdump"), "report", dump], capture_output=True, text=True, check=True).stdout
     types = {}
     for line in report.splitlines():
         m = re.match(r"\s*([\d,]+)\s+([\d,]+)\s+(.*?)\s*$", line)

@@ -261,7 +261,7 @@ if (o.Pid is { } pid && o.Has("memory"))
     {
         var baseline = Rss(pid);
         var heapBaseline = await ManagedHeap.SettledAsync(pid, o.ManagementUrl);
-        await HeapDump.CollectAsync(pid, o.GcDumps, $"{n}-0-baseline");
+        await HeapDump.CollectAsync(pid, o, $"{n}-0-baseline");
         var prefix = $"m{n}-{Guid.NewGuid():N}"[..12];
         await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
         {
@@ -271,7 +271,7 @@ if (o.Pid is { } pid && o.Has("memory"))
         await Task.Delay(3000); // let write-behind and stream work of the step finish before measuring it
         var afterUsers = Rss(pid);
         var heapAfterUsers = await ManagedHeap.SettledAsync(pid, o.ManagementUrl);
-        await HeapDump.CollectAsync(pid, o.GcDumps, $"{n}-1-users");
+        await HeapDump.CollectAsync(pid, o, $"{n}-1-users");
         await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
         {
             var creator = Creator(i % o.Creators);
@@ -281,7 +281,7 @@ if (o.Pid is { } pid && o.Has("memory"))
         await Task.Delay(3000);
         var afterVideos = Rss(pid);
         var heapAfterVideos = await ManagedHeap.SettledAsync(pid, o.ManagementUrl);
-        await HeapDump.CollectAsync(pid, o.GcDumps, $"{n}-2-videos");
+        await HeapDump.CollectAsync(pid, o, $"{n}-2-videos");
         var perUser = (afterUsers - baseline) / (double)n;
         var perVideo = (afterVideos - afterUsers) / (double)n;
         var heapPerUser = (heapAfterUsers - heapBaseline) / (double)n;
@@ -321,7 +321,7 @@ HttpRequestMessage Request(HttpMethod method, string path, string user)
 
 internal sealed record Options(string Url, string Issuer, string Audience, string Key, int Users, int Creators, int Videos, TimeSpan Duration, int Repeat,
     int[] Concurrency, int FreshnessSamples, int? Pid, int[] MemorySteps, string? Out, string[] Phases, string? Postgres, string Section,
-    int Churn, string ManagementUrl, string? GcDumps)
+    int Churn, string ManagementUrl, string? GcDumps, string? HeapDumps)
 {
     public bool Has(string phase) => Phases.Contains("all") || Phases.Contains(phase);
 
@@ -341,6 +341,6 @@ internal sealed record Options(string Url, string Issuer, string Audience, strin
             Arg("--memory", "10000,100000").Split(',').Select(int.Parse).ToArray(), Arg("--out", "") is { Length: > 0 } o ? o : null,
             Arg("--phases", "all").Split(','), Arg("--postgres", "") is { Length: > 0 } cs ? cs : null, Arg("--section", "embedded"),
             Int("--churn", 0), Arg("--management", "http://127.0.0.1:9465"),
-            Arg("--gcdump", "") is { Length: > 0 } d ? d : null);
+            Arg("--gcdump", "") is { Length: > 0 } d ? d : null, Arg("--heapdump", "") is { Length: > 0 } h ? h : null);
     }
 }
