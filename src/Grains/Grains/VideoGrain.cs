@@ -33,8 +33,9 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     /// <summary>
     /// The video's own state, read and written through the grain storage itself rather than an
     /// injected persistent-state facet: the facet joins the activation's lifecycle and migration
-    /// (a lifecycle, its observers and delegates, a migration list: ~0.6 KiB of every activated
-    /// video, the most numerous grain). Same storage, state name and row as the facet used.
+    /// (a lifecycle, its observers and delegates, a migration list: 0.2–0.3 KiB of every activated
+    /// video, the most numerous grain, docs/benchmarks.md round 11). Same storage, state name and
+    /// row as the facet used; a migrating activation writes on deactivation and the next reads it.
     /// </summary>
     private readonly GrainState<VideoState> _state = new(new VideoState());
     private const string StateName = "video";
