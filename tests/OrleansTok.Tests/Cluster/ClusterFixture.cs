@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.TestingHost;
 using OrleansTok.Grains;
 using OrleansTok.Hosting;
+using OrleansTok.Streams;
 
 namespace OrleansTok.Tests.Cluster;
 
@@ -10,6 +11,9 @@ namespace OrleansTok.Tests.Cluster;
 public sealed class ClusterFixture : IAsyncLifetime
 {
     public const int Videos = 800;
+
+    /// <summary>Uploads whose id starts with this are refused by their partition's direct call, so only the catalog stream can deliver them.</summary>
+    public const string DirectCallRefused = "refused-direct-";
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -46,6 +50,11 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.AddOrleansTokMemoryStorage();
             silo.AddOrleansTokStreams(configuration);
             silo.AddOrleansTokServices(configuration);
+            silo.AddIncomingGrainCallFilter(context =>
+                context.Grain is CatalogPartitionGrain && context.Request.GetArgumentCount() == 1 && context.Request.GetArgument(0) is CatalogUpdate update
+                    && update.VideoId.StartsWith(DirectCallRefused, StringComparison.Ordinal)
+                    ? throw new InvalidOperationException("the test cluster refuses this direct call")
+                    : context.Invoke());
         }
     }
 }

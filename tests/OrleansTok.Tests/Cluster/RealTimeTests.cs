@@ -14,9 +14,9 @@ public class RealTimeTests(ClusterFixture fixture)
         return (user, user.GetPrimaryKeyString());
     }
 
-    private async Task<VideoUpload> Upload(string creatorId, string tag, int durationMs = 10_000)
+    private async Task<VideoUpload> Upload(string creatorId, string tag, int durationMs = 10_000, string prefix = "rtv-")
     {
-        var upload = new VideoUpload($"rtv-{Guid.NewGuid():N}", creatorId, tag, [tag], $"snd-{tag}-{Guid.NewGuid():N}", "en", durationMs, DateTimeOffset.UtcNow);
+        var upload = new VideoUpload($"{prefix}{Guid.NewGuid():N}", creatorId, tag, [tag], $"snd-{tag}-{Guid.NewGuid():N}", "en", durationMs, DateTimeOffset.UtcNow);
         Assert.Equal(CommandStatus.Ok, await _grains.GetGrain<IVideoGrain>(upload.Id).Upload(upload));
         return upload;
     }
@@ -74,6 +74,18 @@ public class RealTimeTests(ClusterFixture fixture)
             (await fan.GetFeed(new FeedRequest(10, RecordImpressions: false)))!.Items.Any(i => i.VideoId == video.Id),
             TimeSpan.FromSeconds(1), "the upload in another user's feed");
         Assert.True(took < TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>An upload normally reaches its partition by a direct call alone; when that call fails, the catalog stream carries it.</summary>
+    [Fact]
+    public async Task An_upload_whose_direct_call_to_its_partition_failed_still_reaches_other_users()
+    {
+        var (_, creatorId) = await NewUser();
+        var (fan, _) = await NewUser("okapis");
+        var video = await Upload(creatorId, "okapis", prefix: ClusterFixture.DirectCallRefused);
+        await Eventually.HoldsAsync(async () =>
+            (await fan.GetFeed(new FeedRequest(10, RecordImpressions: false)))!.Items.Any(i => i.VideoId == video.Id),
+            TimeSpan.FromSeconds(3), "the upload, delivered by the stream, in another user's feed");
     }
 
     [Fact]
