@@ -44,7 +44,7 @@ public static class VideosEndpoints
         var status = await video.Upload(upload);
         return status switch
         {
-            CommandStatus.Conflict => Problems.Conflict($"Video '{body.Id}' already exists."),
+            CommandStatus.Conflict => Problems.Conflict($"Video '{body.Id}' already exists; only a retry of the same upload to an active video is accepted."),
             CommandStatus.NotFound => Problems.NotFound($"Creator '{body.CreatorId}' is not a known user."),
             _ => TypedResults.Created($"/v1/videos/{body.Id}", VideoResponse.From((await video.GetDetails())!)),
         };

@@ -107,7 +107,15 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
 
     public async Task<CommandStatus> Upload(VideoUpload upload)
     {
-        if (S.Exists) return CommandStatus.Conflict;
+        if (S.Exists)
+        {
+            // A client retrying an upload it got no answer for (a 503 after this state was written,
+            // say the creator's grain could not be activated) has it completed rather than refused:
+            // the partition's apply and the creator's record of an upload are both idempotent.
+            if (S.Status != VideoStatus.Active || !RepeatsStoredUpload(upload)) return CommandStatus.Conflict;
+            await AnnounceAsync(S.Upload!);
+            return CommandStatus.Ok;
+        }
         if (!await GrainFactory.Get<IUserGrain>(upload.CreatorId).Exists()) return CommandStatus.NotFound;
 
         S.Exists = true;
@@ -115,7 +123,19 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         S.Status = VideoStatus.Active;
         S.Embedding = ContentEmbedding.ForVideo(upload.Hashtags, upload.SoundId, upload.CreatorId, _options.Dimension);
         await WriteStateAsync();
+        await AnnounceAsync(upload);
+        return CommandStatus.Ok;
+    }
 
+    /// <summary>Whether <paramref name="upload"/> is the stored one again (its upload time is the request's, so it is left out).</summary>
+    private bool RepeatsStoredUpload(VideoUpload upload) => S.Upload is { } stored
+        && stored.Id == upload.Id && stored.CreatorId == upload.CreatorId && stored.Caption == upload.Caption
+        && stored.SoundId == upload.SoundId && stored.Language == upload.Language && stored.DurationMs == upload.DurationMs
+        && stored.Hashtags.SequenceEqual(upload.Hashtags, StringComparer.Ordinal);
+
+    /// <summary>Tells retrieval and the creator of the stored upload.</summary>
+    private async Task AnnounceAsync(VideoUpload upload)
+    {
         var entry = Entry();
         var update = new CatalogUpdate(CatalogChange.Upsert, upload.Id, entry, null, upload.UploadedAt);
         // Straight to the retrieval partition: behind a backlog of popularity updates the catalog
@@ -135,7 +155,6 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         await Task.WhenAll(
             delivered ? Task.CompletedTask : _catalog.PublishNowAsync(update),
             GrainFactory.Get<ICreatorGrain>(upload.CreatorId).RecordUpload(upload.Id, entry.Embedding));
-        return CommandStatus.Ok;
     }
 
     public Task<VideoDetails?> GetDetails()

@@ -88,6 +88,19 @@ public class RealTimeTests(ClusterFixture fixture)
             TimeSpan.FromSeconds(3), "the upload, delivered by the stream, in another user's feed");
     }
 
+    /// <summary>A client retrying an upload it got no answer for has it completed; another upload under the same id is refused.</summary>
+    [Fact]
+    public async Task A_repeated_upload_completes_once_and_a_different_one_under_its_id_is_a_conflict()
+    {
+        var (_, creatorId) = await NewUser();
+        var upload = await Upload(creatorId, "retries");
+        var video = _grains.GetGrain<IVideoGrain>(upload.Id);
+        Assert.Equal(CommandStatus.Ok, await video.Upload(upload with { UploadedAt = upload.UploadedAt.AddSeconds(2) }));
+        Assert.Equal(CommandStatus.Conflict, await video.Upload(upload with { Caption = "another video" }));
+        Assert.Equal(1, (await _grains.GetGrain<ICreatorGrain>(creatorId).GetSummary()).Videos);
+        Assert.Equal(upload.UploadedAt, (await video.GetDetails())!.Upload.UploadedAt);
+    }
+
     [Fact]
     public async Task Removed_and_under_review_videos_leave_every_feed()
     {
