@@ -125,7 +125,7 @@ public sealed class FaultTests(ProcessCluster cluster, ITestOutputHelper output)
         for (var i = 0; i < videoCount; i++)
         {
             var id = $"{tag}-v{i}-{run}";
-            using var response = await cluster.Send(creator, HttpMethod.Post, "/v1/videos",
+            using var response = await SendRetryingUnavailable(creator, HttpMethod.Post, "/v1/videos",
                 new { id, creatorId = creator, soundId = "s" + i, language = "en", durationMs = 10000, hashtags = new[] { "faults" } });
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
             videos.Add(id);
@@ -135,8 +135,24 @@ public sealed class FaultTests(ProcessCluster cluster, ITestOutputHelper output)
 
     private async Task Create(string user)
     {
-        using var response = await cluster.Send(user, HttpMethod.Post, "/v1/users", new { id = user, language = "en", country = "US", interests = new[] { "faults" } });
+        using var response = await SendRetryingUnavailable(user, HttpMethod.Post, "/v1/users", new { id = user, language = "en", country = "US", interests = new[] { "faults" } });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    /// <summary>
+    /// Sends the way a client honours a 503's Retry-After. A test that runs after PostgreSQL was
+    /// restarted can meet pooled connections the restart terminated (57P01 on their first use): the
+    /// API answers 503 for those requests, and their retry is served.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendRetryingUnavailable(string userId, HttpMethod method, string path, object body)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await cluster.Send(userId, method, path, body);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 20) return response;
+            response.Dispose();
+            await Task.Delay(250);
+        }
     }
 
     private static void Record(string line)
