@@ -21,6 +21,11 @@ public class RealTimeTests(ClusterFixture fixture)
         return upload;
     }
 
+    /// <summary>Polls <paramref name="user"/>'s first page (impressions not recorded) until it holds <paramref name="videoId"/>.</summary>
+    private static Task<TimeSpan> InFeed(IUserGrain user, string videoId, TimeSpan timeout, string what) =>
+        Eventually.HoldsAsync(async () =>
+            (await user.GetFeed(new FeedRequest(10, RecordImpressions: false)))!.Items.Any(i => i.VideoId == videoId), timeout, what);
+
     private static Interaction Event(string videoId, InteractionType type, int watchMs = 0, string? eventId = null) =>
         TestData.Event(videoId, type, watchMs, eventId: eventId);
 
@@ -70,9 +75,7 @@ public class RealTimeTests(ClusterFixture fixture)
         var (_, creatorId) = await NewUser();
         var (fan, _) = await NewUser("zebras");
         var video = await Upload(creatorId, "zebras");
-        var took = await Eventually.HoldsAsync(async () =>
-            (await fan.GetFeed(new FeedRequest(10, RecordImpressions: false)))!.Items.Any(i => i.VideoId == video.Id),
-            TimeSpan.FromSeconds(1), "the upload in another user's feed");
+        var took = await InFeed(fan, video.Id, TimeSpan.FromSeconds(1), "the upload in another user's feed");
         Assert.True(took < TimeSpan.FromSeconds(1));
     }
 
@@ -83,9 +86,7 @@ public class RealTimeTests(ClusterFixture fixture)
         var (_, creatorId) = await NewUser();
         var (fan, _) = await NewUser("okapis");
         var video = await Upload(creatorId, "okapis", prefix: ClusterFixture.DirectCallRefused);
-        await Eventually.HoldsAsync(async () =>
-            (await fan.GetFeed(new FeedRequest(10, RecordImpressions: false)))!.Items.Any(i => i.VideoId == video.Id),
-            TimeSpan.FromSeconds(3), "the upload, delivered by the stream, in another user's feed");
+        await InFeed(fan, video.Id, TimeSpan.FromSeconds(3), "the upload, delivered by the stream, in another user's feed");
     }
 
     /// <summary>A client retrying an upload it got no answer for has it completed; another upload under the same id is refused.</summary>
@@ -124,9 +125,7 @@ public class RealTimeTests(ClusterFixture fixture)
 
         // Reinstated videos come back.
         await _grains.GetGrain<IVideoGrain>(review.Id).SetStatus(VideoStatus.Active);
-        await Eventually.HoldsAsync(async () =>
-            (await fan.GetFeed(new FeedRequest(10, RecordImpressions: false)))!.Items.Any(i => i.VideoId == review.Id),
-            TimeSpan.FromSeconds(1), "reinstated video back");
+        await InFeed(fan, review.Id, TimeSpan.FromSeconds(1), "reinstated video back");
     }
 
     [Fact]
