@@ -7,15 +7,21 @@ namespace OrleansTok.Bench;
 /// <summary>
 /// Creates many distinct users, each once, and samples the server's RSS and its count of active
 /// user activations: with idle activations collected (state kept in storage), memory must level
-/// off instead of growing with the number of users ever seen.
+/// off instead of growing with the number of users ever seen. The live managed heap is read (after a
+/// full GC) before and after, so growth splits into objects kept alive and memory the GC keeps
+/// committed; <c>--heapdump DIR</c> also writes <c>churn-0-before.dmp</c> and <c>churn-1-after.dmp</c>
+/// for <c>bench/heapdiff.py</c> (what each churned user left behind, by type).
 /// </summary>
-public static partial class Churn
+internal static partial class Churn
 {
     public sealed record Sample(double Seconds, int Users, double RssMiB, long ActiveUsers);
 
-    public static async Task<object> RunAsync(HttpClient http, Tokens tokens, int pid, int users, string managementUrl)
+    public static async Task<object> RunAsync(HttpClient http, Tokens tokens, int pid, Options o)
     {
-        using var management = new HttpClient { BaseAddress = new Uri(managementUrl) };
+        var users = o.Churn;
+        using var management = new HttpClient { BaseAddress = new Uri(o.ManagementUrl) };
+        var heapBefore = await ManagedHeap.SettledAsync(pid, o.ManagementUrl);
+        await HeapDump.CollectAsync(pid, o, "churn-0-before");
         var samples = new List<Sample>();
         var created = 0;
         var clock = Stopwatch.StartNew();
@@ -40,6 +46,8 @@ public static partial class Churn
         await Task.Delay(TimeSpan.FromSeconds(30));
         await done.CancelAsync();
         await sampler;
+        var heapAfter = await ManagedHeap.SettledAsync(pid, o.ManagementUrl);
+        await HeapDump.CollectAsync(pid, o, "churn-1-after");
 
         Console.WriteLine();
         Console.WriteLine($"churn: {users:N0} distinct users created in {elapsed:F0} s ({users / elapsed:F0}/s); RSS and active user activations over time:");
@@ -50,7 +58,10 @@ public static partial class Churn
         var peak = samples.Max(s => s.RssMiB);
         var last = samples[^1];
         Console.WriteLine($"  peak RSS {peak:F0} MiB; at the end {last.RssMiB:F0} MiB with {last.ActiveUsers:N0} active user activations");
-        return new { users, seconds = elapsed, usersPerSecond = users / elapsed, peakRssMiB = peak, endRssMiB = last.RssMiB, endActiveUsers = last.ActiveUsers, samples };
+        var retained = (double)(heapAfter - heapBefore) / users;
+        Console.WriteLine($"  live heap {heapBefore / 1048576.0:F0} → {heapAfter / 1048576.0:F0} MiB after a full GC: {retained:F0} B left alive per churned user");
+        return new { users, seconds = elapsed, usersPerSecond = users / elapsed, peakRssMiB = peak, endRssMiB = last.RssMiB, endActiveUsers = last.ActiveUsers,
+            heapBeforeBytes = heapBefore, heapAfterBytes = heapAfter, heapBytesPerChurnedUser = retained, samples };
     }
 
     private static long Rss(int pid) => long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))

@@ -297,7 +297,7 @@ if (o.Pid is { } pid && o.Has("memory"))
 // ---------------------------------------------------------------- churn: many distinct users, bounded memory
 if (o.Pid is { } churnPid && o.Has("churn") && o.Churn > 0)
 {
-    var churn = await Churn.RunAsync(http, tokens, churnPid, o.Churn, o.ManagementUrl);
+    var churn = await Churn.RunAsync(http, tokens, churnPid, o);
     results["churn"] = churn;
 }
 

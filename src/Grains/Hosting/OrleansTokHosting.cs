@@ -60,6 +60,11 @@ public static class OrleansTokHosting
         // Idle activations leave memory after Orleans:Collection:CollectionAge (Orleans' default 15 min); state stays in storage.
         silo.Configure<GrainCollectionOptions>(orleans.GetSection("Collection"));
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = orleans.GetValue("ResponseTimeout", DefaultResponseTimeout));
+        // Each silo caches where grains live, ~275 B an entry; Orleans keeps up to a million, so a churn of
+        // distinct users kept ~260 MiB of addresses of users long gone (heap dumps, docs/benchmarks.md round 12).
+        var directoryCache = orleans.GetValue("DirectoryCacheSize", DefaultDirectoryCacheSize);
+        if (directoryCache < 0) throw new InvalidOperationException($"Orleans:DirectoryCacheSize must be 0 (no cache) or more (was {directoryCache})");
+        silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = directoryCache);
         silo.AddOrleansTokStreams(configuration);
         silo.AddOrleansTokServices(configuration);
         // Opt-in outside Development (Management:Dashboard): even unwatched, its call filter and
@@ -73,6 +78,9 @@ public static class OrleansTokHosting
 
     /// <summary>Orleans waits 30 s by default; a feed request that cannot finish in 10 s is better answered with a 503.</summary>
     public static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Grain addresses each silo caches: the active users and videos of a busy silo, not every user it ever served.</summary>
+    public const int DefaultDirectoryCacheSize = 100_000;
 
     /// <summary>In-memory grain storage (the embedded default) with Orleans' binary serializer instead of the default JSON.</summary>
     public static ISiloBuilder AddOrleansTokMemoryStorage(this ISiloBuilder silo)
