@@ -377,7 +377,8 @@ public sealed class UserGrain : Grain, IUserGrain
         var changed = false;
         for (var i = 0; i < stale.Count; i++)
         {
-            changed |= !_neighbours.TryGetValue(stale[i], out var known) || !known.List.SequenceEqual(fetched[i]);
+            // A list from this silo that did not change is the very object held (CoEngagement.Top).
+            changed |= !_neighbours.TryGetValue(stale[i], out var known) || (!ReferenceEquals(known.List, fetched[i]) && !known.List.SequenceEqual(fetched[i]));
             _neighbours[stale[i]] = (now, fetched[i]);
         }
         foreach (var gone in _neighbours.Keys.Where(id => !S.RecentPositives.Contains(id)).ToList()) _neighbours.Remove(gone);
