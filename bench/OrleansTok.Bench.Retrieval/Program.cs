@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Globalization;
+using OrleansTok.Grains;
+using OrleansTok.Model;
+using OrleansTok.Recommendation;
+
+// One retrieval index in-process, no server: what a page's candidate retrieval costs by source,
+// for a query shaped like a returning user's (seen videos, related videos from co-engagement).
+//   dotnet run -c Release --project bench/OrleansTok.Bench.Retrieval [--videos 10000] [--seen 400] [--related 300]
+// The catalogue is the HTTP benchmark's (16 topics, 500 creators, 997 sounds); half the videos have
+// some popularity in the user's country, so trending has candidates. Medians over every query of a
+// round; each round runs every variant once, so variants compare within a round.
+var videos = Arg("--videos", 10_000);
+var seenCount = Arg("--seen", 400);
+var relatedCount = Arg("--related", 300);
+var perSource = Arg("--per-source", 80);
+var rounds = Arg("--rounds", 3);
+
+var now = DateTimeOffset.UtcNow;
+string[] topics = ["cats", "dogs", "cooking", "fitness", "dance", "comedy", "travel", "gaming", "music", "diy", "fashion", "science", "football", "makeup", "cars", "baking"];
+var rnd = new Random(1);
+var index = new CatalogIndex(TimeSpan.FromHours(6), now, new ClusteredScan(20_000, 0.1f));
+for (var i = 0; i < videos; i++)
+{
+    var topic = topics[i / 7 % topics.Length];
+    var creator = $"bc{i % 500}";
+    var sound = $"s{i % 997}";
+    var entry = new CatalogEntry($"bv{i}", creator, sound, [topic], $"#{topic}", "en", 15_000 + i % 45_000, now.AddMinutes(-(i % 600)),
+        ContentEmbedding.ForVideo([topic], sound, creator, 32), 0.2f, 5);
+    index.Upsert(entry, new Dictionary<string, float> { [i % 2 == 0 ? "US" : "GB"] = rnd.Next(50) }, now);
+}
+
+var queries = new List<RetrievalQuery>();
+for (var q = 0; q < 500; q++)
+{
+    var interest = ContentEmbedding.ForInterests([topics[rnd.Next(topics.Length)], topics[rnd.Next(topics.Length)]], 32);
+    var seen = SeenSet.Create(5000);
+    for (var k = 0; k < seenCount; k++) seen.Add($"bv{rnd.Next(videos)}");
+    var related = new Dictionary<string, float>(StringComparer.Ordinal);
+    while (related.Count < Math.Min(relatedCount, videos)) related[$"bv{rnd.Next(videos)}"] = (float)rnd.NextDouble();
+    queries.Add(new RetrievalQuery(interest, "en", "US", [], [], [], seen.Filter(), perSource, related));
+}
+
+Console.WriteLine($"{videos:N0} videos, {perSource} per source, {seenCount} seen, {relatedCount} related; median µs per query");
+var zero = new float[32];
+(string Name, Func<RetrievalQuery, RetrievalQuery> Shape, bool Merge)[] variants =
+[
+    ("trending + fresh", q => q with { Interest = zero, Related = null }, false),
+    ("+ related", q => q with { Interest = zero }, false),
+    ("+ similar (no related)", q => q with { Related = null }, false),
+    ("all sources", q => q, false),
+    ("all sources, then merged", q => q, true),
+];
+foreach (var (_, shape, merge) in variants) Median(shape, merge); // warm-up: the JIT's later tiers
+for (var round = 1; round <= rounds; round++)
+{
+    Console.Write($"round {round}:");
+    foreach (var (name, shape, merge) in variants) Console.Write($"  {name} {Median(shape, merge):F0}");
+    Console.WriteLine();
+}
+
+double Median(Func<RetrievalQuery, RetrievalQuery> shape, bool merge)
+{
+    var times = new List<double>(4 * queries.Count);
+    for (var pass = 0; pass < 4; pass++)
+    {
+        foreach (var query in queries.Select(shape))
+        {
+            var start = Stopwatch.GetTimestamp();
+            var candidates = index.Retrieve(query, now, TimeSpan.FromDays(2));
+            if (merge) CandidateMerger.Merge([candidates], _ => false, perSource);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+    }
+    times.Sort();
+    return times[times.Count / 2];
+}
+
+int Arg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
