@@ -334,11 +334,27 @@ public sealed class CatalogIndex
 
         if (query.Related is { Count: > 0 } relatedIds)
         {
+            // Lookups first, then scores: each found video is a few cache misses (its dictionary entry,
+            // key, object and entry), which a loop of nothing but independent lookups lets the CPU
+            // overlap; interleaved with the heap's work they ran one after another (related source
+            // at 100,000 videos: 282 → 208 µs a query, bench/OrleansTok.Bench.Retrieval).
             var related = new TopK(k);
+            var found = System.Buffers.ArrayPool<IndexedVideo>.Shared.Rent(relatedIds.Count);
+            var partials = System.Buffers.ArrayPool<float>.Shared.Rent(relatedIds.Count);
+            var n = 0;
             foreach (var (id, partial) in relatedIds)
             {
-                if (_videos.TryGetValue(id, out var video) && eligible.Allows(video)) related.Offer(video, RelatedScore(partial, video.Entry));
+                if (!_videos.TryGetValue(id, out var video)) continue;
+                found[n] = video;
+                partials[n++] = partial;
             }
+            for (var i = 0; i < n; i++)
+            {
+                var video = found[i];
+                if (eligible.Allows(video)) related.Offer(video, RelatedScore(partials[i], video.Entry));
+            }
+            System.Buffers.ArrayPool<IndexedVideo>.Shared.Return(found, clearArray: true);
+            System.Buffers.ArrayPool<float>.Shared.Return(partials);
             related.Drain(result, CandidateSources.Related, query, toNow);
         }
 
