@@ -26,6 +26,25 @@ public class CoEngagementTests
     }
 
     [Fact]
+    public void Readers_get_the_same_list_until_a_pair_or_the_positives_change()
+    {
+        var co = new CoEngagement();
+        co.CountPositive();
+        co.Add("a", 1, capacity: 10);
+        var first = co.Top(5);
+        Assert.Same(first, co.Top(5)); // a user grain holding it skips comparing the lists
+
+        co.Add("b", 1, capacity: 10);
+        var second = co.Top(5);
+        Assert.NotSame(first, second);
+        Assert.Contains(second, n => n.VideoId == "b");
+
+        co.CountPositive();
+        Assert.NotSame(second, co.Top(5));
+        Assert.Single(co.Top(1)); // another count is its own list
+    }
+
+    [Fact]
     public void A_full_list_forgets_its_rarest_tenth_at_once_and_keeps_the_strong_pairs()
     {
         var co = new CoEngagement();
