@@ -14,7 +14,7 @@ namespace OrleansTok.Recommendation;
 /// Not thread-safe for writers: reads (<see cref="Retrieve"/>, <see cref="Trending"/>) may run
 /// concurrently with each other, never with a change.
 /// </summary>
-public sealed class CatalogIndex
+public sealed partial class CatalogIndex
 {
     private const int MaxCountriesPerVideo = 16;
     /// <summary>How often a shared ranking follows popularity alone, when something calls <see cref="RefreshRankings"/>.</summary>
@@ -609,88 +609,6 @@ public sealed class CatalogIndex
             foreach (var key in byCountry.Keys.ToList()) byCountry[key] *= factor;
         }
         _decay = next;
-    }
-
-    /// <summary>A bounded min-heap keeping the k best-scored videos seen so far.</summary>
-    private sealed class TopK(int k)
-    {
-        private readonly PriorityQueue<IndexedVideo, float> _heap = new(k + 1);
-
-        public int Count => _heap.Count;
-
-        public int Capacity => k;
-
-        /// <summary>Whether a video with this score would enter the top k (checked before the costlier eligibility test).</summary>
-        public bool WouldAccept(float score) =>
-            float.IsFinite(score) && (_heap.Count < k || (_heap.TryPeek(out _, out var min) && score > min));
-
-        /// <summary>
-        /// Offers <c>videos[i]</c> at <c>scores[i]</c> for every i, eligible ones only. Most scores of a
-        /// partition fall below the k-th best so far: whole vectors of them are passed over with one
-        /// comparison, which took the scan from ~4 ns a video (a heap peek each) to well under 1.
-        /// </summary>
-        /// <remarks>
-        /// The scores are the quantized scan's (<see cref="QuantizedRows"/>) and the heap keeps them as
-        /// they are: re-scoring every video that passed cost more than the scan when thousands of a
-        /// topic lie within the scan's error of each other. <see cref="Rescore"/> then gives the k kept
-        /// their exact scores, so the k and their order are the exact ones up to videos whose scores lie
-        /// within twice the scan's error of the k-th.
-        /// </remarks>
-        public void OfferAbove(ReadOnlySpan<float> scores, ReadOnlySpan<IndexedVideo> videos, ReadOnlySpan<ulong> fingerprints, in Eligibility eligible)
-        {
-            var lanes = Vector<float>.Count;
-            var bar = Bar;
-            var i = 0;
-            for (; i <= scores.Length - lanes; i += lanes)
-            {
-                if (!Vector.GreaterThanAny(new Vector<float>(scores.Slice(i, lanes)), new Vector<float>(bar))) continue;
-                for (var j = i; j < i + lanes; j++) OfferOne(scores[j], videos, fingerprints[j], j, eligible, ref bar);
-            }
-            for (; i < scores.Length; i++) OfferOne(scores[i], videos, fingerprints[i], i, eligible, ref bar);
-        }
-
-        private void OfferOne(float approximate, ReadOnlySpan<IndexedVideo> videos, ulong fingerprint, int slot, in Eligibility eligible, ref float bar)
-        {
-            // NaN fails the comparison. The video object is only read once its fingerprint passed.
-            if (!(approximate > bar) || eligible.Seen(fingerprint)) return;
-            var video = videos[slot];
-            if (!eligible.AllowsUnseen(video)) return;
-            Offer(video, approximate);
-            bar = Bar;
-        }
-
-        /// <summary>Replaces every kept score by the exact dot product with <paramref name="query"/>.</summary>
-        public void Rescore(ReadOnlySpan<float> query)
-        {
-            var kept = new List<IndexedVideo>(_heap.Count);
-            while (_heap.TryDequeue(out var video, out _)) kept.Add(video);
-            foreach (var video in kept) _heap.Enqueue(video, VectorMath.Dot(query, video.Entry.Embedding));
-        }
-
-        /// <summary>What a score must beat to enter: the k-th best so far once there are k.</summary>
-        private float Bar => _heap.Count < k ? float.NegativeInfinity : _heap.TryPeek(out _, out var min) ? min : float.NegativeInfinity;
-
-        public void Offer(IndexedVideo video, float score)
-        {
-            if (!float.IsFinite(score)) return;
-            if (_heap.Count < k) _heap.Enqueue(video, score);
-            else if (_heap.TryPeek(out _, out var min) && score > min) _heap.EnqueueDequeue(video, score);
-        }
-
-        public List<IndexedVideo> Sorted()
-        {
-            var list = new List<(IndexedVideo Video, float Score)>(_heap.Count);
-            while (_heap.TryDequeue(out var v, out var s)) list.Add((v, s));
-            list.Reverse();
-            return list.ConvertAll(x => x.Video);
-        }
-
-        public void Drain(List<Candidate> into, string source, RetrievalQuery query, double toNow)
-        {
-            var list = new List<(IndexedVideo Video, float Score)>(_heap.Count);
-            while (_heap.TryDequeue(out var v, out var s)) list.Add((v, s));
-            for (var i = list.Count - 1; i >= 0; i--) into.Add(ToCandidate(list[i].Video, source, list[i].Score, query, toNow));
-        }
     }
 }
 
