@@ -51,27 +51,69 @@ public sealed partial class CatalogIndex
         /// their exact scores, so the k and their order are the exact ones up to videos whose scores lie
         /// within twice the scan's error of the k-th.
         /// </remarks>
-        public void OfferAbove(ReadOnlySpan<float> scores, ReadOnlySpan<IndexedVideo> videos, ReadOnlySpan<ulong> fingerprints, in Eligibility eligible)
+        /// <param name="floor">Only scores above it are offered (the sampled floor, or -∞).</param>
+        /// <param name="ceiling">Only scores up to it are offered: a second pass under a floor offers what the first did not (the floor's own row included).</param>
+        public void OfferAbove(ReadOnlySpan<float> scores, ReadOnlySpan<IndexedVideo> videos, ReadOnlySpan<ulong> fingerprints, in Eligibility eligible,
+            float floor = float.NegativeInfinity, float ceiling = float.PositiveInfinity)
         {
             var lanes = Vector<float>.Count;
-            var bar = Bar;
+            var bar = MathF.Max(floor, Bar);
             var i = 0;
             for (; i <= scores.Length - lanes; i += lanes)
             {
                 if (!Vector.GreaterThanAny(new Vector<float>(scores.Slice(i, lanes)), new Vector<float>(bar))) continue;
-                for (var j = i; j < i + lanes; j++) OfferOne(scores[j], videos, fingerprints[j], j, eligible, ref bar);
+                for (var j = i; j < i + lanes; j++) OfferOne(scores[j], videos, fingerprints[j], j, eligible, floor, ceiling, ref bar);
             }
-            for (; i < scores.Length; i++) OfferOne(scores[i], videos, fingerprints[i], i, eligible, ref bar);
+            for (; i < scores.Length; i++) OfferOne(scores[i], videos, fingerprints[i], i, eligible, floor, ceiling, ref bar);
         }
 
-        private void OfferOne(float approximate, ReadOnlySpan<IndexedVideo> videos, ulong fingerprint, int slot, in Eligibility eligible, ref float bar)
+        private void OfferOne(float approximate, ReadOnlySpan<IndexedVideo> videos, ulong fingerprint, int slot, in Eligibility eligible, float floor, float ceiling, ref float bar)
         {
-            // NaN fails the comparison. The video object is only read once its fingerprint passed.
-            if (!(approximate > bar) || eligible.Seen(fingerprint)) return;
+            // NaN fails the comparisons. The video object is only read once its fingerprint passed.
+            if (!(approximate > bar) || !(approximate <= ceiling) || eligible.Seen(fingerprint)) return;
             var video = videos[slot];
             if (!eligible.AllowsUnseen(video)) return;
             Offer(video, approximate);
-            bar = Bar;
+            bar = MathF.Max(floor, Bar);
+        }
+
+        /// <summary>
+        /// A score about 2k of <paramref name="scores"/> lie above: the (k/4)-th best of every eighth
+        /// one. -∞ when there are too few scores for a sample to say much (under 32k) or k is large.
+        /// </summary>
+        public static float SampledFloor(ReadOnlySpan<float> scores, int k)
+        {
+            const int Stride = 8;
+            var rank = (2 * k + Stride - 1) / Stride;
+            if (k < 1 || rank > 256 || scores.Length < 32 * k) return float.NegativeInfinity;
+            Span<float> best = stackalloc float[rank]; // a min-heap of the sample's best
+            var count = 0;
+            for (var i = 0; i < scores.Length; i += Stride)
+            {
+                var score = scores[i];
+                if (!float.IsFinite(score)) continue;
+                if (count < rank)
+                {
+                    var c = count++;
+                    while (c > 0 && best[(c - 1) >> 1] > score) { best[c] = best[(c - 1) >> 1]; c = (c - 1) >> 1; }
+                    best[c] = score;
+                }
+                else if (score > best[0])
+                {
+                    var c = 0;
+                    while (true)
+                    {
+                        var child = 2 * c + 1;
+                        if (child >= rank) break;
+                        if (child + 1 < rank && best[child + 1] < best[child]) child++;
+                        if (score <= best[child]) break;
+                        best[c] = best[child];
+                        c = child;
+                    }
+                    best[c] = score;
+                }
+            }
+            return count < rank ? float.NegativeInfinity : best[0];
         }
 
         public void Offer(IndexedVideo video, float score)
