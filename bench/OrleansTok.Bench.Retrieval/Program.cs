@@ -9,7 +9,8 @@ using OrleansTok.Recommendation;
 //   dotnet run -c Release --project bench/OrleansTok.Bench.Retrieval [--videos 10000] [--seen 400] [--related 300]
 // The catalogue is the HTTP benchmark's (16 topics, 500 creators, 997 sounds); half the videos have
 // some popularity in the user's country, so trending has candidates. Medians over every query of a
-// round; each round runs every variant once, so variants compare within a round.
+// round; each round runs every variant once, so variants compare within a round. "scan only" is the
+// 8-bit similarity scan of every video's row, without selection.
 var videos = Arg("--videos", 10_000);
 var seenCount = Arg("--seen", 400);
 var relatedCount = Arg("--related", 300);
@@ -51,12 +52,36 @@ var zero = new float[32];
     ("all sources", q => q, false),
     ("all sources, then merged", q => q, true),
 ];
+// The 8-bit scan alone, over a matrix of every video's embedding: the similar source's floor.
+var matrix = new QuantizedRows(32);
+matrix.EnsureCapacity(videos);
+var row = 0;
+foreach (var video in index.Videos) matrix.Set(row++, video.Entry.Embedding);
+var scanned = new float[videos];
+
 foreach (var (_, shape, merge) in variants) Median(shape, merge); // warm-up: the JIT's later tiers
+ScanMedian();
 for (var round = 1; round <= rounds; round++)
 {
     Console.Write($"round {round}:");
     foreach (var (name, shape, merge) in variants) Console.Write($"  {name} {Median(shape, merge):F0}");
-    Console.WriteLine();
+    Console.WriteLine($"  scan only {ScanMedian():F1}");
+}
+
+double ScanMedian()
+{
+    var times = new List<double>(4 * queries.Count);
+    for (var pass = 0; pass < 4; pass++)
+    {
+        foreach (var query in queries)
+        {
+            var start = Stopwatch.GetTimestamp();
+            matrix.Scores(query.Interest, scanned);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+    }
+    times.Sort();
+    return times[times.Count / 2];
 }
 
 double Median(Func<RetrievalQuery, RetrievalQuery> shape, bool merge)
