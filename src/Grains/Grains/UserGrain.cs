@@ -34,7 +34,7 @@ public sealed class UserGrain : Grain, IUserGrain
     private readonly TimeProvider _time;
     private readonly Dictionary<string, CatalogEntry> _entries = new(StringComparer.Ordinal);
 
-    /// <summary>Neighbour lists of the recent positives, refetched when older than <see cref="RecommendationOptions.NeighbourRefresh"/>.</summary>
+    /// <summary>Neighbour lists of the recent positives and when their fetch began, refetched (through the silo's <see cref="NeighbourCache"/>) when older than <see cref="RecommendationOptions.NeighbourRefresh"/>.</summary>
     private readonly Dictionary<string, (DateTimeOffset FetchedAt, IReadOnlyList<Neighbour> List)> _neighbours = new(StringComparer.Ordinal);
 
     /// <summary>The related scores last summed and the positives they were summed over: the next page reuses them while no list changed.</summary>
@@ -53,17 +53,22 @@ public sealed class UserGrain : Grain, IUserGrain
     private readonly ImpressionBatcher _impressions;
     private readonly IInteractionJournal _journal;
     private readonly CatalogReplica _catalog;
+    private readonly NeighbourCache _sharedNeighbours;
+    private readonly Func<string, Task<IReadOnlyList<Neighbour>>> _fetchNeighbours;
 
     public UserGrain([PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> state, IOptions<RecommendationOptions> options, TimeProvider time,
-        ImpressionBatcher impressions, IInteractionJournal journal, CatalogReplica catalog)
+        ImpressionBatcher impressions, IInteractionJournal journal, CatalogReplica catalog, NeighbourCache sharedNeighbours)
     {
         _catalog = catalog;
+        _sharedNeighbours = sharedNeighbours;
         _state = state;
         _impressions = impressions;
         _journal = journal;
         _options = options.Value;
         _rankerPrior = _options.RankerPriorWeights();
         _time = time;
+        var perPositive = _options.NeighboursPerPositive;
+        _fetchNeighbours = id => GrainFactory.Get<IVideoGrain>(id).GetNeighbours(perPositive);
     }
 
     private UserState S => _state.State;
@@ -373,13 +378,15 @@ public sealed class UserGrain : Grain, IUserGrain
         if (S.RecentPositives.Count == 0) return new Dictionary<string, float>(StringComparer.Ordinal);
         var now = _time.GetUtcNow();
         var stale = S.RecentPositives.Where(id => !_neighbours.TryGetValue(id, out var c) || now - c.FetchedAt > _options.NeighbourRefresh).ToList();
-        var fetched = await Task.WhenAll(stale.Select(id => GrainFactory.Get<IVideoGrain>(id).GetNeighbours(_options.NeighboursPerPositive)));
+        var fetched = await Task.WhenAll(stale.Select(id => _sharedNeighbours.GetAsync(id, _fetchNeighbours)));
         var changed = false;
         for (var i = 0; i < stale.Count; i++)
         {
-            // A list from this silo that did not change is the very object held (CoEngagement.Top).
-            changed |= !_neighbours.TryGetValue(stale[i], out var known) || (!ReferenceEquals(known.List, fetched[i]) && !known.List.SequenceEqual(fetched[i]));
-            _neighbours[stale[i]] = (now, fetched[i]);
+            // A list that did not change is the very object held: shared by the silo's users, and the
+            // video's own when it lives on this silo (CoEngagement.Top).
+            var list = fetched[i].List;
+            changed |= !_neighbours.TryGetValue(stale[i], out var known) || (!ReferenceEquals(known.List, list) && !known.List.SequenceEqual(list));
+            _neighbours[stale[i]] = fetched[i];
         }
         foreach (var gone in _neighbours.Keys.Where(id => !S.RecentPositives.Contains(id)).ToList()) _neighbours.Remove(gone);
         // Summing ~4,000 neighbours is most of a returning user's page; comparing the refetched lists is a fraction of it.
