@@ -1,4 +1,3 @@
-using System.Numerics;
 using OrleansTok.Grains;
 using OrleansTok.Model;
 
