@@ -162,8 +162,8 @@ public sealed class QuantizedRows
         Span<Vector512<short>> query = pairs <= 64 ? stackalloc Vector512<short>[pairs] : new Vector512<short>[pairs];
         for (var p = 0; p < pairs; p++) query[p] = Vector512.Create(q[p]).AsInt16();
         ref var broadcast = ref MemoryMarshal.GetReference(query);
-        ref var values = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), first * _paired * BlockRows);
-        ref var scales = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_scales), first * BlockRows);
+        ref var values = ref BlockValues(first);
+        ref var scales = ref BlockScales(first);
         ref var output = ref MemoryMarshal.GetReference(into);
         var unit = Vector512.Create(fromInt);
         var stride = _paired * BlockRows;
@@ -202,8 +202,8 @@ public sealed class QuantizedRows
         Span<Vector256<short>> query = pairs <= 64 ? stackalloc Vector256<short>[pairs] : new Vector256<short>[pairs];
         for (var p = 0; p < pairs; p++) query[p] = Vector256.Create(q[p]).AsInt16();
         ref var broadcast = ref MemoryMarshal.GetReference(query);
-        ref var values = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), first * _paired * BlockRows);
-        ref var scales = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_scales), first * BlockRows);
+        ref var values = ref BlockValues(first);
+        ref var scales = ref BlockScales(first);
         ref var output = ref MemoryMarshal.GetReference(into);
         var unit = Vector256.Create(fromInt);
         var stride = _paired * BlockRows;
@@ -223,6 +223,12 @@ public sealed class QuantizedRows
             (Avx.ConvertToVector256Single(high) * Vector256.LoadUnsafe(ref scales, at + 8) * unit).StoreUnsafe(ref output, at + 8);
         }
     }
+
+    /// <summary>The first stored value of block <paramref name="block"/> (16 rows × the paired dimension).</summary>
+    private ref sbyte BlockValues(int block) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), block * _paired * BlockRows);
+
+    /// <summary>The scale of block <paramref name="block"/>'s first row.</summary>
+    private ref float BlockScales(int block) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_scales), block * BlockRows);
 
     private static float MaxAbs(ReadOnlySpan<float> values)
     {
