@@ -55,7 +55,9 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     /// most activated videos (uploads, page renders, counter reads) never need them, and a facet
     /// loaded with every activation cost ~0.4 KiB and one storage read each.
     /// </summary>
-    private Task<GrainState<VideoNeighboursState>>? _neighbours;
+    private Task<CoEngagement>? _neighbours;
+    /// <summary>The neighbours' row as last read or written (its etag); the list itself lives in <see cref="_neighbours"/>, by handle.</summary>
+    private GrainState<VideoNeighboursState>? _neighboursRow;
     private const string NeighboursStateName = "video-neighbours";
     private readonly IGrainStorage _storage;
     /// <summary>Created by the first change to write: most activated videos (uploads, page renders) never make one.</summary>
@@ -69,16 +71,18 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     private readonly Journal.IInteractionJournal _journal;
     private readonly CoEngagementBatcher _coEngagement;
     private readonly IdPool _ids;
+    private readonly VideoHandles _handles;
     private readonly CatalogPublisher _catalog;
     private readonly Microsoft.Extensions.Logging.ILogger<VideoGrain> _logger;
 
     public VideoGrain([FromKeyedServices(StorageNames.Grains)] IGrainStorage storage, IOptions<RecommendationOptions> options, Journal.IInteractionJournal journal, CoEngagementBatcher coEngagement,
-        IdPool ids, CatalogPublisher catalog, Microsoft.Extensions.Logging.ILogger<VideoGrain> logger)
+        IdPool ids, VideoHandles handles, CatalogPublisher catalog, Microsoft.Extensions.Logging.ILogger<VideoGrain> logger)
     {
         _catalog = catalog;
         _logger = logger;
         _coEngagement = coEngagement;
         _ids = ids;
+        _handles = handles;
         _storage = storage;
         _options = options.Value;
         _journal = journal;
@@ -271,7 +275,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     {
         if (!S.Exists) return;
         var co = await NeighboursAsync();
-        foreach (var other in others) co.Add(other.VideoId, other.Positives, _options.NeighbourCapacity, _ids);
+        foreach (var other in others) co.Add(other.VideoId, other.Positives, _options.NeighbourCapacity);
         _neighboursDirty = true;
         _writeNeighbours!.Schedule(); // created by the load
     }
@@ -282,7 +286,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         var load = _neighbours ??= LoadNeighboursAsync();
         try
         {
-            return (await load).State!.CoEngagement;
+            return await load;
         }
         catch
         {
@@ -293,18 +297,18 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         }
     }
 
-    private async Task<GrainState<VideoNeighboursState>> LoadNeighboursAsync()
+    private async Task<CoEngagement> LoadNeighboursAsync()
     {
-        var loaded = new GrainState<VideoNeighboursState>(new VideoNeighboursState());
-        await _storage.ReadStateAsync(NeighboursStateName, GrainContext.GrainId, loaded);
-        loaded.State ??= new VideoNeighboursState();
+        var row = new GrainState<VideoNeighboursState>(new VideoNeighboursState());
+        await _storage.ReadStateAsync(NeighboursStateName, GrainContext.GrainId, row);
+        var co = CoEngagement.FromStored(row.State?.CoEngagement ?? new StoredCoEngagement(), _handles);
+        row.State = null; // the list is held by handle from here; a write stores it by id again
+        _neighboursRow = row;
         _writeNeighbours = new Debounced<VideoGrain>(this, _durableJournal ? NeighboursWriteDelay : Debounced.OnDeactivationOnly,
             static g => g.WriteNeighboursIfDirtyAsync());
-        var co = loaded.State.CoEngagement;
-        co.InternKeys(_ids);
         // State written before the count was kept beside the video's own state.
         if (co.Positives > S.CoPositives) S.CoPositives = co.Positives;
-        return loaded;
+        return co;
     }
 
     /// <summary>Whether applying <paramref name="signals"/> counts co-engagement, which needs the neighbours loaded.</summary>
@@ -322,7 +326,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     {
         if (_neighbours is not { IsCompletedSuccessfully: true } loaded) return; // storage could not be read (ApplyJournal)
         var self = this.GetPrimaryKeyString();
-        var co = loaded.Result.State!.CoEngagement;
+        var co = loaded.Result;
         _neighboursDirty = true;
         _writeNeighbours!.Schedule(); // created by the load
         co.CountPositive();
@@ -330,7 +334,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         _changed = true; // retrieval normalises co-engagement by this count
         foreach (var other in others)
         {
-            if (other != self) co.Add(other, 0, _options.NeighbourCapacity, _ids);
+            if (other != self) co.Add(other, 0, _options.NeighbourCapacity);
         }
         _coEngagement.Add(others.Where(other => other != self), new CoEngagedWith(self, S.CoPositives));
     }
@@ -349,7 +353,16 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     {
         if (!_neighboursDirty) return;
         _neighboursDirty = false;
-        if (_neighbours is { IsCompletedSuccessfully: true } loaded) await _storage.WriteStateAsync(NeighboursStateName, GrainContext.GrainId, loaded.Result);
+        if (_neighbours is not { IsCompletedSuccessfully: true } loaded || _neighboursRow is not { } row) return;
+        row.State = new VideoNeighboursState { CoEngagement = loaded.Result.ToStored() };
+        try
+        {
+            await _storage.WriteStateAsync(NeighboursStateName, GrainContext.GrainId, row);
+        }
+        finally
+        {
+            row.State = null; // the copy by id is only for the write
+        }
     }
 
     /// <remarks>

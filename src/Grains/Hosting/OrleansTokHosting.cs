@@ -155,6 +155,7 @@ public static class OrleansTokHosting
         silo.Services.AddHostedService(sp => sp.GetRequiredService<CatalogReplica>());
         silo.Services.AddSingleton<CoEngagementBatcher>();
         silo.Services.AddSingleton<IdPool>();
+        silo.Services.AddSingleton<VideoHandles>();
         silo.Services.AddSingleton<NeighbourCache>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<CoEngagementBatcher>());
         silo.Services.AddSingleton<CatalogPublisher>();

@@ -7,37 +7,42 @@ namespace OrleansTok.Recommendation;
 /// <summary>
 /// One video's item-to-item co-engagement: how many users positively engaged both it and each
 /// neighbour, with the neighbour's own positive count as last reported, so similarity is the
-/// cosine co(i,j)/√(n_i·n_j). Bounded: at capacity the rarest tenth of the pairs is forgotten at once,
-/// so a full list pays one scan per capacity/10 new pairs, not one per pair (a per-pair scan of 1,000
-/// entries was the largest single cost of ingest, measured with dotnet-trace).
+/// cosine co(i,j)/√(n_i·n_j). Partners are the silo's <see cref="VideoHandles"/>, so a pair is a
+/// 20-byte entry with no reference in it. Bounded: at capacity the rarest tenth of the pairs is
+/// forgotten at once, so a full list pays one scan per capacity/10 new pairs, not one per pair (a
+/// per-pair scan of 1,000 entries was the largest single cost of ingest, measured with dotnet-trace).
+/// Stored as <see cref="StoredCoEngagement"/>, by id.
 /// </summary>
-[GenerateSerializer, Alias("ot.CoEngagement")]
-public sealed class CoEngagement
+public sealed class CoEngagement(VideoHandles handles)
 {
-    [Id(0)] public long Positives { get; set; }
-    [Id(1)] public Dictionary<string, PairCount> Pairs { get; set; } = new(StringComparer.Ordinal);
+    private Dictionary<int, Pair> _pairs = [];
+    /// <summary>What the dictionary holds without growing: growth stops at the list's capacity rather than doubling past it.</summary>
+    private int _reserved;
+
+    public long Positives { get; private set; }
+    public int Count => _pairs.Count;
 
     // Feed requests read the neighbours far more often than they change: keep the sorted list until the
     // next change. An immutable array (boxed once) leaves a call inside the silo as the same object:
     // Orleans copied a List of 200 neighbours element by element for every reader (~5 % of a returning
     // user's page, perf), and a reader holding the same object knows nothing changed.
-    [NonSerialized]
     private IReadOnlyList<Neighbour>? _top;
-    [NonSerialized]
     private int _topCount;
 
-    /// <param name="ids">Where a new partner's id is stored from (an existing pair needs no lookup there).</param>
-    public void Add(string otherId, long otherPositives, int capacity, IdPool? ids = null)
+    public void Add(string otherId, long otherPositives, int capacity) => Add(handles.Of(otherId), otherPositives, capacity);
+
+    public void Add(int other, long otherPositives, int capacity)
     {
         _top = null;
-        ref var pair = ref CollectionsMarshal.GetValueRefOrNullRef(Pairs, otherId);
+        ref var pair = ref CollectionsMarshal.GetValueRefOrNullRef(_pairs, other);
         if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref pair))
         {
-            if (Pairs.Count >= capacity) EvictRarest();
-            pair = ref CollectionsMarshal.GetValueRefOrAddDefault(Pairs, ids?.Intern(otherId) ?? otherId, out _);
+            if (_pairs.Count >= capacity) EvictRarest();
+            if (_pairs.Count >= _reserved) _reserved = _pairs.EnsureCapacity(Math.Min(capacity, Math.Max(8, 2 * _reserved)));
+            pair = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairs, other, out _);
         }
         pair.Count++;
-        if (otherPositives > 0) pair.OtherPositives = otherPositives;
+        if (otherPositives > 0) pair.OtherPositives = Narrow(otherPositives);
     }
 
     public void CountPositive()
@@ -46,43 +51,53 @@ public sealed class CoEngagement
         _top = null;
     }
 
+    /// <summary>How many users engaged both this video and <paramref name="otherId"/> (0: no such pair).</summary>
+    public int CountWith(string otherId) => _pairs.GetValueOrDefault(handles.Of(otherId)).Count;
+
     /// <summary>The strongest neighbours (by the cosine estimated from the last reported n_j), each with co(i,j)/√n_i.</summary>
     public IReadOnlyList<Neighbour> Top(int count)
     {
         if (_top is null || _topCount != count)
         {
             var self = Math.Sqrt(Math.Max(1, Positives));
-            _top = Pairs
+            _top = _pairs
                 .OrderByDescending(kv => kv.Value.Count / Math.Sqrt(Math.Max(kv.Value.Count, kv.Value.OtherPositives)))
                 .Take(count)
-                .Select(kv => new Neighbour(kv.Key, (float)(kv.Value.Count / self)))
+                .Select(kv => new Neighbour(handles.IdOf(kv.Key), (float)(kv.Value.Count / self)))
                 .ToImmutableArray();
             _topCount = count;
         }
         return _top;
     }
 
-    /// <summary>Replaces every partner's id by the pool's copy (lists read from storage hold their own copies).</summary>
-    public void InternKeys(IdPool pool)
+    public static CoEngagement FromStored(StoredCoEngagement stored, VideoHandles handles)
     {
-        if (Pairs.Count == 0) return;
-        var interned = new Dictionary<string, PairCount>(Pairs.Count, StringComparer.Ordinal);
-        foreach (var (key, value) in Pairs) interned[pool.Intern(key)] = value;
-        Pairs = interned;
+        var co = new CoEngagement(handles) { Positives = stored.Positives };
+        co._pairs = new Dictionary<int, Pair>(stored.Pairs.Count);
+        co._reserved = stored.Pairs.Count;
+        foreach (var (id, pair) in stored.Pairs) co._pairs[handles.Of(id)] = new Pair { Count = pair.Count, OtherPositives = Narrow(pair.OtherPositives) };
+        return co;
     }
+
+    public StoredCoEngagement ToStored()
+    {
+        var pairs = new Dictionary<string, PairCount>(_pairs.Count, StringComparer.Ordinal);
+        foreach (var (handle, pair) in _pairs) pairs[handles.IdOf(handle)] = new PairCount { Count = pair.Count, OtherPositives = pair.OtherPositives };
+        return new StoredCoEngagement { Positives = Positives, Pairs = pairs };
+    }
+
+    private static int Narrow(long count) => (int)Math.Min(count, int.MaxValue);
 
     /// <summary>Forgets the rarest tenth of the pairs (at least one); ties at the cut go in any order.</summary>
     private void EvictRarest()
     {
-        var drop = Math.Max(1, Pairs.Count / 10);
+        var drop = Math.Max(1, _pairs.Count / 10);
         var (cut, below) = RarestCut(drop);
         var atCut = drop - below; // pairs strictly rarer than the cut all go; the rest of the quota comes from the cut itself
-        List<string> doomed = new(drop);
-        foreach (var (key, value) in Pairs)
+        foreach (var (key, value) in _pairs) // removing while enumerating is allowed and keeps the enumeration whole
         {
-            if (value.Count < cut || (value.Count == cut && atCut-- > 0)) doomed.Add(key);
+            if (value.Count < cut || (value.Count == cut && atCut-- > 0)) _pairs.Remove(key);
         }
-        foreach (var key in doomed) Pairs.Remove(key);
     }
 
     /// <summary>
@@ -93,7 +108,7 @@ public sealed class CoEngagement
     {
         const int Buckets = 64;
         Span<int> histogram = stackalloc int[Buckets];
-        foreach (var pair in Pairs.Values) histogram[Math.Clamp(pair.Count, 0, Buckets - 1)]++;
+        foreach (var pair in _pairs.Values) histogram[Math.Clamp(pair.Count, 0, Buckets - 1)]++;
         var below = 0;
         for (var count = 0; count < Buckets - 1; count++)
         {
@@ -101,14 +116,21 @@ public sealed class CoEngagement
             below += histogram[count];
         }
         // The rarest tenth is this common: sort the common ones.
-        var common = new List<int>(Pairs.Count - below);
-        foreach (var pair in Pairs.Values)
+        var common = new List<int>(_pairs.Count - below);
+        foreach (var pair in _pairs.Values)
         {
             if (pair.Count >= Buckets - 1) common.Add(pair.Count);
         }
         common.Sort();
         var cut = common[drop - below - 1];
         return (cut, below + common.Count(c => c < cut));
+    }
+
+    /// <summary>A pair in memory: both counts fit an int (a video with two billion positives is clamped).</summary>
+    private struct Pair
+    {
+        public int Count;
+        public int OtherPositives;
     }
 
     /// <summary>
@@ -190,7 +212,17 @@ public sealed class CoEngagement
     private static float MedianOfThree(float a, float b, float c) => Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
 }
 
-/// <summary>A struct held in the list's own entries: as a class it was one more heap object per pair (ten million after ingest).</summary>
+/// <summary>
+/// A video's co-engagement as stored, by id (handles are the silo's own). Alias and field ids are
+/// those the list had when it was stored as it was held, so rows written then still read.
+/// </summary>
+[GenerateSerializer, Alias("ot.CoEngagement")]
+public sealed class StoredCoEngagement
+{
+    [Id(0)] public long Positives { get; set; }
+    [Id(1)] public Dictionary<string, PairCount> Pairs { get; set; } = new(StringComparer.Ordinal);
+}
+
 [GenerateSerializer, Alias("ot.PairCount")]
 public struct PairCount
 {

@@ -3,11 +3,10 @@ using System.Collections.Concurrent;
 namespace OrleansTok.Recommendation;
 
 /// <summary>
-/// One string per video id for a silo's co-engagement lists. Every pair's key arrived in its own
-/// message, so 10,000 videos with 1,000 partners each held ten million copies of a few thousand ids
-/// for the GC to mark (with pairs as structs, the runtime's share of the silo's CPU under ingest went
-/// 48 → 32 %, perf). Bounded: past <paramref name="capacity"/> ids the pool starts over, and lists
-/// keep the copies they hold.
+/// One string per distinct value of the few-valued fields every video repeats (creator, sound,
+/// language, hashtags) for a silo's activations: each video otherwise held its own copies, as its
+/// request or its stored state brought them. Bounded: past <paramref name="capacity"/> values the pool
+/// starts over, and holders keep the copies they have.
 /// </summary>
 public sealed class IdPool(int capacity = 1_000_000)
 {

@@ -29,7 +29,7 @@ public sealed class VideoState
 [GenerateSerializer, Alias("ot.VideoNeighboursState")]
 public sealed class VideoNeighboursState
 {
-    [Id(0)] public Recommendation.CoEngagement CoEngagement { get; set; } = new();
+    [Id(0)] public Recommendation.StoredCoEngagement CoEngagement { get; set; } = new();
 }
 
 /// <summary>Mutable engagement counters, shared by video and creator state.</summary>

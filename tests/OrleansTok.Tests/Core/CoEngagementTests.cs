@@ -8,7 +8,7 @@ public class CoEngagementTests
     [Fact]
     public void Neighbours_are_ranked_by_estimated_cosine_and_the_list_is_bounded()
     {
-        var co = new CoEngagement();
+        var co = new CoEngagement(new VideoHandles());
         for (var i = 0; i < 4; i++) co.CountPositive();
         co.Add("often", 4, capacity: 3);
         co.Add("often", 4, capacity: 3);
@@ -21,14 +21,14 @@ public class CoEngagementTests
         Assert.Equal(3 / Math.Sqrt(4), top[0].Similarity, 4); // co / √n_self: the partition divides by √n_other
 
         co.Add("newcomer", 1, capacity: 3); // evicts the rarest pair
-        Assert.Equal(3, co.Pairs.Count);
+        Assert.Equal(3, co.Count);
         Assert.Contains(co.Top(10), n => n.VideoId == "newcomer");
     }
 
     [Fact]
     public void Readers_get_the_same_list_until_a_pair_or_the_positives_change()
     {
-        var co = new CoEngagement();
+        var co = new CoEngagement(new VideoHandles());
         co.CountPositive();
         co.Add("a", 1, capacity: 10);
         var first = co.Top(5);
@@ -47,23 +47,23 @@ public class CoEngagementTests
     [Fact]
     public void A_full_list_forgets_its_rarest_tenth_at_once_and_keeps_the_strong_pairs()
     {
-        var co = new CoEngagement();
+        var co = new CoEngagement(new VideoHandles());
         for (var i = 0; i < 20; i++)
         {
             for (var c = 0; c <= i; c++) co.Add($"v{i}", 1, capacity: 20); // v0 once, v19 twenty times
         }
-        Assert.Equal(20, co.Pairs.Count);
+        Assert.Equal(20, co.Count);
 
         co.Add("newcomer", 1, capacity: 20);
-        Assert.Equal(19, co.Pairs.Count); // 20 - 2 + 1
-        Assert.DoesNotContain("v0", co.Pairs.Keys);
-        Assert.DoesNotContain("v1", co.Pairs.Keys);
-        Assert.Contains("v2", co.Pairs.Keys);
-        Assert.Contains("newcomer", co.Pairs.Keys);
+        Assert.Equal(19, co.Count); // 20 - 2 + 1
+        Assert.Equal(0, co.CountWith("v0"));
+        Assert.Equal(0, co.CountWith("v1"));
+        Assert.NotEqual(0, co.CountWith("v2"));
+        Assert.NotEqual(0, co.CountWith("newcomer"));
 
         co.Add("second", 1, capacity: 20); // room again: nothing else goes
-        Assert.Equal(20, co.Pairs.Count);
-        Assert.Contains("newcomer", co.Pairs.Keys);
+        Assert.Equal(20, co.Count);
+        Assert.NotEqual(0, co.CountWith("newcomer"));
     }
 
     [Fact]
@@ -116,29 +116,49 @@ public class CoEngagementTests
     [Fact]
     public void A_full_list_of_common_pairs_still_forgets_exactly_its_rarest_tenth()
     {
-        var co = new CoEngagement();
+        var co = new CoEngagement(new VideoHandles());
         for (var i = 0; i < 20; i++)
         {
             for (var c = 0; c < 100 + i; c++) co.Add($"v{i}", 1, capacity: 20); // beyond the histogram's buckets
         }
         co.Add("newcomer", 1, capacity: 20);
-        Assert.Equal(19, co.Pairs.Count);
-        Assert.DoesNotContain("v0", co.Pairs.Keys);
-        Assert.DoesNotContain("v1", co.Pairs.Keys);
-        Assert.Contains("v2", co.Pairs.Keys);
-        Assert.Equal(119, co.Pairs["v19"].Count);
+        Assert.Equal(19, co.Count);
+        Assert.Equal(0, co.CountWith("v0"));
+        Assert.Equal(0, co.CountWith("v1"));
+        Assert.NotEqual(0, co.CountWith("v2"));
+        Assert.Equal(119, co.CountWith("v19"));
     }
 
     [Fact]
-    public void A_new_partner_is_stored_under_the_pools_copy_of_its_id()
+    public void Handles_are_dense_stable_and_name_their_video_again_past_the_first_table()
     {
-        var pool = new IdPool();
-        var canonical = pool.Intern(new string("a".AsSpan()));
-        var co = new CoEngagement();
-        co.Add(new string("a".AsSpan()), 1, capacity: 10, pool);
-        co.Add(new string("a".AsSpan()), 1, capacity: 10, pool);
-        Assert.Same(canonical, co.Pairs.Keys.Single());
-        Assert.Equal(2, co.Pairs["a"].Count);
+        var handles = new VideoHandles();
+        var ids = Enumerable.Range(0, 3_000).Select(i => $"v{i}").ToArray();
+        var first = ids.Select(handles.Of).ToArray();
+        Assert.Equal(Enumerable.Range(0, 3_000), first); // dense, in order of first use
+        Assert.Equal(first, ids.Select(id => handles.Of(new string(id.AsSpan())))); // by value, not by instance
+        Assert.All(first, h => Assert.Equal(ids[h], handles.IdOf(h)));
+        Assert.Equal(3_000, handles.Count);
+    }
+
+    [Fact]
+    public void Handles_given_out_concurrently_are_one_per_id()
+    {
+        var handles = new VideoHandles();
+        var seen = new System.Collections.Concurrent.ConcurrentBag<(string Id, int Handle)>();
+        Parallel.For(0, 8, worker =>
+        {
+            for (var i = 0; i < 5_000; i++)
+            {
+                var id = $"v{(i * 7 + worker) % 4_000}";
+                var handle = handles.Of(id);
+                Assert.Equal(id, handles.IdOf(handle)); // readable at once by whoever got it
+                seen.Add((id, handle));
+            }
+        });
+        Assert.Equal(4_000, handles.Count);
+        Assert.All(seen.GroupBy(s => s.Id), g => Assert.Single(g.Select(s => s.Handle).Distinct()));
+        Assert.Equal(4_000, seen.Select(s => s.Handle).Distinct().Count());
     }
 
     [Fact]
@@ -156,17 +176,26 @@ public class CoEngagementTests
     }
 
     [Fact]
-    public void Interning_a_list_read_from_storage_keeps_its_counts_and_shares_the_pool_ids()
+    public void A_list_stored_by_id_reads_back_on_another_silo_with_its_counts_and_order()
     {
-        var co = new CoEngagement();
-        co.Add(new string("a".AsSpan()), 7, capacity: 10);
-        co.Add("a", 0, capacity: 10);
-        co.Add(new string("b".AsSpan()), 3, capacity: 10);
-        var pool = new IdPool();
-        var canonical = pool.Intern(new string("a".AsSpan()));
-        co.InternKeys(pool);
-        Assert.Same(canonical, co.Pairs.Keys.Single(k => k == "a"));
-        Assert.Equal((2, 7L), (co.Pairs["a"].Count, co.Pairs["a"].OtherPositives));
-        Assert.Equal((1, 3L), (co.Pairs["b"].Count, co.Pairs["b"].OtherPositives));
+        var co = new CoEngagement(new VideoHandles());
+        for (var i = 0; i < 5; i++) co.CountPositive();
+        co.Add("a", 7, capacity: 10);
+        co.Add("a", 0, capacity: 10); // 0: the partner's count is not known here, the last one stays
+        co.Add("b", 3, capacity: 10);
+        co.Add("c", 3_000_000_000L, capacity: 10); // beyond an int: clamped in memory
+
+        var stored = co.ToStored();
+        Assert.Equal(5, stored.Positives);
+        Assert.Equal((2, 7L), (stored.Pairs["a"].Count, stored.Pairs["a"].OtherPositives));
+        Assert.Equal((1, 3L), (stored.Pairs["b"].Count, stored.Pairs["b"].OtherPositives));
+        Assert.Equal(int.MaxValue, stored.Pairs["c"].OtherPositives);
+
+        var otherSilo = new VideoHandles();
+        otherSilo.Of("z"); // numbers differ between silos
+        var read = CoEngagement.FromStored(stored, otherSilo);
+        Assert.Equal(5, read.Positives);
+        Assert.Equal(co.Top(10), read.Top(10));
+        Assert.Equal(2, read.CountWith("a"));
     }
 }
