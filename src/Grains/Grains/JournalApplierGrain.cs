@@ -137,6 +137,11 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
 
     private async Task PumpAsync()
     {
+        // The pump outlives the call that started it, usually one user's append: without this every
+        // batch it applied carried that request's ids to each video and creator it called (log scopes
+        // naming the wrong user, a request context copied into every message, ~10 % of what the silo
+        // allocated under ingest). Cleared for this method's flow only: the caller keeps its own.
+        RequestContext.Clear();
         try
         {
             do

@@ -17,6 +17,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public TestCluster Cluster { get; private set; } = null!;
 
+    /// <summary>For each video, the user id in the request context of every journal batch applied to it (null: none).</summary>
+    public static System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentBag<object?>> JournalCalls { get; } = new();
+
     public IGrainFactory Grains => Cluster.Client;
 
     public async Task InitializeAsync()
@@ -50,6 +53,14 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.AddOrleansTokMemoryStorage();
             silo.AddOrleansTokStreams(configuration);
             silo.AddOrleansTokServices(configuration);
+            silo.AddIncomingGrainCallFilter(context =>
+            {
+                if (context.Grain is VideoGrain && context.InterfaceMethod.Name == nameof(IVideoGrain.ApplyJournal))
+                {
+                    JournalCalls.GetOrAdd(((VideoGrain)context.Grain).GetPrimaryKeyString(), _ => []).Add(RequestContext.Get(Telemetry.RequestScope.UserId));
+                }
+                return context.Invoke();
+            });
             silo.AddIncomingGrainCallFilter(context =>
                 context.Grain is CatalogPartitionGrain && context.Request.GetArgumentCount() == 1 && context.Request.GetArgument(0) is CatalogUpdate update
                     && update.VideoId.StartsWith(DirectCallRefused, StringComparison.Ordinal)

@@ -46,6 +46,28 @@ public class RealTimeTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_users_request_ids_stay_with_their_request_and_not_with_the_journal_batches_applied_after_it()
+    {
+        var (_, creatorId) = await NewUser();
+        var (viewer, viewerId) = await NewUser();
+        var video = await Upload(creatorId, "context");
+        RequestContext.Set(Telemetry.RequestScope.UserId, viewerId);
+        try
+        {
+            await viewer.Record([Event(video.Id, InteractionType.View, 10_000)]);
+        }
+        finally
+        {
+            RequestContext.Clear();
+        }
+        await Eventually.HoldsAsync(async () => (await _grains.GetGrain<IVideoGrain>(video.Id).GetDetails())!.Counters.Views == 1,
+            TimeSpan.FromSeconds(5), "the view applied");
+
+        // The partition's pump applies batches for every user; the request that woke it is not theirs.
+        Assert.All(ClusterFixture.JournalCalls[video.Id], userId => Assert.Null(userId));
+    }
+
+    [Fact]
     public async Task Interactions_reach_the_video_and_creator_counters_within_a_second()
     {
         var (_, creatorId) = await NewUser();
