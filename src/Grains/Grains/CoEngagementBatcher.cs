@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using OrleansTok.Recommendation;
+
 namespace OrleansTok.Grains;
 
 /// <summary>
@@ -7,37 +9,38 @@ namespace OrleansTok.Grains;
 /// recent positives of the user; one call per pair was most of the silo's messages under ingest.
 /// Derived data, like impressions: a silo crash loses at most one period of pair counts. Half a second
 /// (with users' 250 ms neighbour refresh) keeps the symmetric half inside the product's one second;
-/// at 250 ms random ingest over 10,000 videos sent about one call per pair-half in four.
+/// at 250 ms random ingest over 10,000 videos sent about one call per pair-half in four. Receivers
+/// are held by the silo's <see cref="VideoHandles"/>, which the sender has looked up already.
 /// </summary>
-public sealed class CoEngagementBatcher(IClusterClient client, TimeProvider time, ILogger<CoEngagementBatcher> logger) : PeriodicFlush(FlushPeriod, time, logger)
+public sealed class CoEngagementBatcher(IClusterClient client, VideoHandles handles, TimeProvider time, ILogger<CoEngagementBatcher> logger) : PeriodicFlush(FlushPeriod, time, logger)
 {
     public static readonly TimeSpan FlushPeriod = TimeSpan.FromMilliseconds(500);
     private readonly Lock _lock = new();
-    private Dictionary<string, List<CoEngagedWith>> _pending = new(StringComparer.Ordinal);
+    private Dictionary<int, List<CoEngagedWith>> _pending = [];
 
-    /// <summary>Tells each of <paramref name="videoIds"/>, at the next flush, that <paramref name="other"/> was co-engaged with it.</summary>
-    public void Add(IEnumerable<string> videoIds, CoEngagedWith other)
+    /// <summary>Tells each of <paramref name="videos"/> (handles), at the next flush, that <paramref name="other"/> was co-engaged with it.</summary>
+    public void Add(ReadOnlySpan<int> videos, CoEngagedWith other)
     {
         lock (_lock)
         {
-            foreach (var videoId in videoIds)
+            foreach (var video in videos)
             {
-                if (!_pending.TryGetValue(videoId, out var list)) _pending[videoId] = list = [];
-                list.Add(other);
+                ref var list = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_pending, video, out _);
+                (list ??= []).Add(other);
             }
         }
     }
 
     protected override Task FlushAsync()
     {
-        Dictionary<string, List<CoEngagedWith>> batch;
+        Dictionary<int, List<CoEngagedWith>> batch;
         lock (_lock)
         {
             if (_pending.Count == 0) return Task.CompletedTask;
             batch = _pending;
-            _pending = new Dictionary<string, List<CoEngagedWith>>(batch.Count, StringComparer.Ordinal);
+            _pending = new Dictionary<int, List<CoEngagedWith>>(batch.Count);
         }
-        foreach (var (videoId, others) in batch) client.Get<IVideoGrain>(videoId).AddCoEngagements(others).Ignore();
+        foreach (var (video, others) in batch) client.Get<IVideoGrain>(handles.IdOf(video)).AddCoEngagements(others).Ignore();
         return Task.CompletedTask;
     }
 }

@@ -72,6 +72,8 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     private readonly CoEngagementBatcher _coEngagement;
     private readonly IdPool _ids;
     private readonly VideoHandles _handles;
+    /// <summary>This video's own handle, once it pairs with another (-1: not yet).</summary>
+    private int _handle = -1;
     private readonly CatalogPublisher _catalog;
     private readonly Microsoft.Extensions.Logging.ILogger<VideoGrain> _logger;
 
@@ -332,11 +334,18 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         co.CountPositive();
         S.CoPositives = Math.Max(S.CoPositives + 1, co.Positives);
         _changed = true; // retrieval normalises co-engagement by this count
+        // Each partner's handle is looked up once, for both halves of the pair.
+        if (_handle < 0) _handle = _handles.Of(self);
+        Span<int> partners = others.Count <= 64 ? stackalloc int[others.Count] : new int[others.Count];
+        var count = 0;
         foreach (var other in others)
         {
-            if (other != self) co.Add(other, 0, _options.NeighbourCapacity);
+            var partner = _handles.Of(other);
+            if (partner == _handle) continue;
+            co.Add(partner, 0, _options.NeighbourCapacity);
+            partners[count++] = partner;
         }
-        _coEngagement.Add(others.Where(other => other != self), new CoEngagedWith(self, S.CoPositives));
+        _coEngagement.Add(partners[..count], new CoEngagedWith(self, S.CoPositives));
     }
 
     /// <summary>Hands the changed entry to the silo's publisher: one update per call, however many signals it held.</summary>
