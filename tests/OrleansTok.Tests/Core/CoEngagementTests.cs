@@ -45,7 +45,7 @@ public class CoEngagementTests
     }
 
     [Fact]
-    public void A_full_list_forgets_its_rarest_tenth_at_once_and_keeps_the_strong_pairs()
+    public void A_full_list_forgets_its_rarest_quarter_at_once_and_keeps_the_strong_pairs()
     {
         var co = new CoEngagement(new VideoHandles());
         for (var i = 0; i < 20; i++)
@@ -55,13 +55,12 @@ public class CoEngagementTests
         Assert.Equal(20, co.Count);
 
         co.Add("newcomer", 1, capacity: 20);
-        Assert.Equal(19, co.Count); // 20 - 2 + 1
-        Assert.Equal(0, co.CountWith("v0"));
-        Assert.Equal(0, co.CountWith("v1"));
-        Assert.NotEqual(0, co.CountWith("v2"));
+        Assert.Equal(16, co.Count); // 20 - 5 + 1
+        Assert.All(Enumerable.Range(0, 5), i => Assert.Equal(0, co.CountWith($"v{i}")));
+        Assert.Equal(6, co.CountWith("v5"));
         Assert.NotEqual(0, co.CountWith("newcomer"));
 
-        co.Add("second", 1, capacity: 20); // room again: nothing else goes
+        for (var i = 0; i < 4; i++) co.Add($"more{i}", 1, capacity: 20); // room again: nothing else goes
         Assert.Equal(20, co.Count);
         Assert.NotEqual(0, co.CountWith("newcomer"));
     }
@@ -114,7 +113,7 @@ public class CoEngagementTests
     }
 
     [Fact]
-    public void A_full_list_of_common_pairs_still_forgets_exactly_its_rarest_tenth()
+    public void A_full_list_of_common_pairs_still_forgets_exactly_its_rarest_quarter()
     {
         var co = new CoEngagement(new VideoHandles());
         for (var i = 0; i < 20; i++)
@@ -122,10 +121,9 @@ public class CoEngagementTests
             for (var c = 0; c < 100 + i; c++) co.Add($"v{i}", 1, capacity: 20); // beyond the histogram's buckets
         }
         co.Add("newcomer", 1, capacity: 20);
-        Assert.Equal(19, co.Count);
-        Assert.Equal(0, co.CountWith("v0"));
-        Assert.Equal(0, co.CountWith("v1"));
-        Assert.NotEqual(0, co.CountWith("v2"));
+        Assert.Equal(16, co.Count);
+        Assert.All(Enumerable.Range(0, 5), i => Assert.Equal(0, co.CountWith($"v{i}")));
+        Assert.Equal(105, co.CountWith("v5"));
         Assert.Equal(119, co.CountWith("v19"));
     }
 
