@@ -51,8 +51,8 @@ public sealed class CoEngagement(VideoHandles handles)
         _top = null;
     }
 
-    /// <summary>How many users engaged both this video and <paramref name="otherId"/> (0: no such pair).</summary>
-    public int CountWith(string otherId) => _pairs.GetValueOrDefault(handles.Of(otherId)).Count;
+    /// <summary>How many users engaged both this video and <paramref name="otherId"/> (0: no such pair); asking numbers no id.</summary>
+    internal int CountWith(string otherId) => handles.TryGet(otherId, out var other) ? _pairs.GetValueOrDefault(other).Count : 0;
 
     /// <summary>The strongest neighbours (by the cosine estimated from the last reported n_j), each with co(i,j)/√n_i.</summary>
     public IReadOnlyList<Neighbour> Top(int count)

@@ -42,5 +42,8 @@ public sealed class VideoHandles
         }
     }
 
+    /// <summary>The handle of <paramref name="id"/> if it has one, without giving it one.</summary>
+    public bool TryGet(string id, out int handle) => _handles.TryGetValue(id, out handle);
+
     public string IdOf(int handle) => Volatile.Read(ref _ids)[handle];
 }

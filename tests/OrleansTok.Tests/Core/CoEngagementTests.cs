@@ -137,6 +137,11 @@ public class CoEngagementTests
         Assert.Equal(first, ids.Select(id => handles.Of(new string(id.AsSpan())))); // by value, not by instance
         Assert.All(first, h => Assert.Equal(ids[h], handles.IdOf(h)));
         Assert.Equal(3_000, handles.Count);
+
+        var co = new CoEngagement(handles);
+        Assert.Equal(0, co.CountWith("never-paired"));
+        Assert.False(handles.TryGet("never-paired", out _)); // asking about a pair numbers no id
+        Assert.Equal(3_000, handles.Count);
     }
 
     [Fact]
