@@ -96,6 +96,37 @@ foreach (var concurrency in o.Concurrency)
 results["reads"] = readRows;
 }
 
+// A batch of interactions by one random user on random videos, as the ingest and seed phases post them.
+object Batch(Random rnd, int size, Func<int, string> eventId) => new
+{
+    events = Enumerable.Range(0, size).Select(k => new
+    {
+        eventId = eventId(k),
+        videoId = Video(rnd.Next(o.Videos)),
+        type = rnd.Next(3) == 0 ? "like" : "view",
+        watchMs = rnd.Next(60_000),
+    }).ToArray(),
+};
+
+// ---------------------------------------------------------------- a fixed history (only when named)
+// Ingest runs for a time, so a faster build holds more history after it and its pages cost more:
+// `--phases seed,history` posts the same --seed-events events (batch b drawn from Random(b)) to any
+// build, waits until all are applied, and so makes returning users' pages comparable side by side.
+if (o.Phases.Contains("seed"))
+{
+    var seeding = Stopwatch.StartNew();
+    await Parallel.ForEachAsync(Enumerable.Range(0, o.SeedEvents / 100), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (b, _) =>
+    {
+        var rnd = new Random(b);
+        var u = User(rnd.Next(o.Users));
+        await Load.Ok(Load.PostJson(http, $"/v1/users/{u}/interactions", Batch(rnd, 100, k => $"s{b}-{k}"), tokens.For(u)));
+    });
+    using var management = new HttpClient { BaseAddress = new Uri(o.ManagementUrl) };
+    await Backlog.DrainAsync(management, TimeSpan.FromMinutes(5));
+    Console.WriteLine($"seeded {o.SeedEvents / 100 * 100:N0} interactions in batches of 100, all applied, in {seeding.Elapsed.TotalSeconds:F1} s");
+    results["seed"] = new { events = o.SeedEvents / 100 * 100, seconds = seeding.Elapsed.TotalSeconds };
+}
+
 // ---------------------------------------------------------------- ingest
 if (o.Has("ingest"))
 {
@@ -110,14 +141,7 @@ foreach (var batch in new[] { 1, 10, 100 })
         ingest.Add(await Load.RunAsync($"batch {batch}", 64, o.Duration, (_, rnd) =>
         {
             var u = User(rnd.Next(o.Users));
-            var events = Enumerable.Range(0, batch).Select(_ => new
-            {
-                eventId = $"b{Interlocked.Increment(ref sequence)}",
-                videoId = Video(rnd.Next(o.Videos)),
-                type = rnd.Next(3) == 0 ? "like" : "view",
-                watchMs = rnd.Next(60_000),
-            }).ToArray();
-            return Load.Ok(Load.PostJson(http, $"/v1/users/{u}/interactions", new { events }, tokens.For(u)), batch);
+            return Load.Ok(Load.PostJson(http, $"/v1/users/{u}/interactions", Batch(rnd, batch, _ => $"b{Interlocked.Increment(ref sequence)}"), tokens.For(u)), batch);
         }));
         // Acknowledged is not yet applied to videos and creators: the run only ends when the journal is empty again.
         var drain = await Backlog.DrainAsync(management, TimeSpan.FromMinutes(3));
@@ -321,7 +345,7 @@ HttpRequestMessage Request(HttpMethod method, string path, string user)
 
 internal sealed record Options(string Url, string Issuer, string Audience, string Key, int Users, int Creators, int Videos, TimeSpan Duration, int Repeat,
     int[] Concurrency, int FreshnessSamples, int? Pid, int[] MemorySteps, string? Out, string[] Phases, string? Postgres, string Section,
-    int Churn, string ManagementUrl, string? GcDumps, string? HeapDumps)
+    int Churn, string ManagementUrl, string? GcDumps, string? HeapDumps, int SeedEvents)
 {
     public bool Has(string phase) => Phases.Contains("all") || Phases.Contains(phase);
 
@@ -341,6 +365,6 @@ internal sealed record Options(string Url, string Issuer, string Audience, strin
             Arg("--memory", "10000,100000").Split(',').Select(int.Parse).ToArray(), Arg("--out", "") is { Length: > 0 } o ? o : null,
             Arg("--phases", "all").Split(','), Arg("--postgres", "") is { Length: > 0 } cs ? cs : null, Arg("--section", "embedded"),
             Int("--churn", 0), Arg("--management", "http://127.0.0.1:9465"),
-            Arg("--gcdump", "") is { Length: > 0 } d ? d : null, Arg("--heapdump", "") is { Length: > 0 } h ? h : null);
+            Arg("--gcdump", "") is { Length: > 0 } d ? d : null, Arg("--heapdump", "") is { Length: > 0 } h ? h : null, Int("--seed-events", 500_000));
     }
 }
