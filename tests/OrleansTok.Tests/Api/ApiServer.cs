@@ -80,12 +80,33 @@ public sealed class ApiServer : IAsyncDisposable
         return new ApiServer(app, new Uri(publicAddress), managementPort);
     }
 
+    /// <summary>
+    /// A port nothing listens on and no other server of this test run was given. A port the OS picks
+    /// for port 0 comes from the ephemeral range, which outgoing connections draw from too: once freed
+    /// here, a client could take it before the server bound it. These come from 30000–32767, above
+    /// the TestingHost's silo ports (22300–30000) and below the ephemeral range (32768 and up).
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        const int First = 30_000, Count = 2_768;
+        for (var attempt = 0; attempt < Count; attempt++)
+        {
+            var port = First + Interlocked.Increment(ref s_nextPort) % Count;
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // in use: try the next one
+            }
+        }
+        throw new InvalidOperationException($"no free port in {First}–{First + Count - 1}");
     }
+
+    private static int s_nextPort = Random.Shared.Next(2_768);
 
     public async ValueTask DisposeAsync()
     {
