@@ -131,13 +131,14 @@ if (o.Phases.Contains("seed"))
 if (o.Has("ingest"))
 {
 var ingest = new List<LoadResult>();
-var applied = new List<(string Name, double PerSecond, double DrainSeconds)>();
+var applied = new List<(string Name, double PerSecond, double DrainSeconds, double CpuMsPerThousand)>();
 using var management = new HttpClient { BaseAddress = new Uri(o.ManagementUrl) };
 long sequence = 0;
 foreach (var batch in new[] { 1, 10, 100 })
 {
     for (var r = 0; r < o.Repeat; r++)
     {
+        var (cpuBefore, (_, appliedBefore)) = (ProcessCpu.Used(o.Pid), await Backlog.ReadAsync(management));
         ingest.Add(await Load.RunAsync($"batch {batch}", 64, o.Duration, (_, rnd) =>
         {
             var u = User(rnd.Next(o.Users));
@@ -146,12 +147,15 @@ foreach (var batch in new[] { 1, 10, 100 })
         // Acknowledged is not yet applied to videos and creators: the run only ends when the journal is empty again.
         var drain = await Backlog.DrainAsync(management, TimeSpan.FromMinutes(3));
         var events = ingest[^1].ItemsPerSecond * o.Duration.TotalSeconds;
-        applied.Add(($"batch {batch}", events / (o.Duration + drain).TotalSeconds, drain.TotalSeconds));
+        var (cpuAfter, (_, appliedAfter)) = (ProcessCpu.Used(o.Pid), await Backlog.ReadAsync(management));
+        var cpuPerThousand = cpuAfter - cpuBefore is { } cpu && appliedAfter > appliedBefore ? cpu.TotalMilliseconds * 1000 / (appliedAfter - appliedBefore) : double.NaN;
+        applied.Add(($"batch {batch}", events / (o.Duration + drain).TotalSeconds, drain.TotalSeconds, cpuPerThousand));
     }
 }
 Console.WriteLine();
-Console.WriteLine($"{"ingest",-10} {"events/s",9} {"req/s",9} {"p99 ms",8} {"errors",7} {"applied/s",10} {"drain s",8}   (64 concurrent requests, median of {o.Repeat};");
-Console.WriteLine("           events/s = acknowledged; applied/s = the same events over the run plus the time the journal took to apply them all)");
+Console.WriteLine($"{"ingest",-10} {"events/s",9} {"req/s",9} {"p99 ms",8} {"errors",7} {"applied/s",10} {"drain s",8} {"CPU ms/1k",10}   (64 concurrent requests, median of {o.Repeat};");
+Console.WriteLine("           events/s = acknowledged; applied/s = the same events over the run plus the time the journal took to apply them all;");
+Console.WriteLine("           CPU ms/1k = the server's CPU time per 1,000 applied events, run and drain, with --pid)");
 var ingestRows = ingest.GroupBy(x => x.Name).Select(g => new LoadResult(g.Key, 64, Load.Median(g.Select(x => x.RequestsPerSecond)), Load.Median(g.Select(x => x.P50Ms)),
     Load.Median(g.Select(x => x.P90Ms)), Load.Median(g.Select(x => x.P99Ms)), g.Sum(x => x.Errors), Load.Median(g.Select(x => x.ItemsPerSecond)))).ToList();
 var appliedRows = applied.GroupBy(x => x.Name).Select(g => new
@@ -159,11 +163,12 @@ var appliedRows = applied.GroupBy(x => x.Name).Select(g => new
     Name = g.Key,
     AppliedPerSecond = Load.Median(g.Select(x => x.PerSecond)),
     DrainSeconds = Load.Median(g.Select(x => x.DrainSeconds)),
+    CpuMsPerThousand = g.All(x => double.IsFinite(x.CpuMsPerThousand)) ? Load.Median(g.Select(x => x.CpuMsPerThousand)) : (double?)null, // JSON has no NaN
 }).ToList();
 foreach (var row in ingestRows)
 {
     var a = appliedRows.First(x => x.Name == row.Name);
-    Console.WriteLine($"{row.Name,-10} {row.ItemsPerSecond,9:F0} {row.RequestsPerSecond,9:F0} {row.P99Ms,8:F2} {row.Errors,7} {a.AppliedPerSecond,10:F0} {a.DrainSeconds,8:F1}");
+    Console.WriteLine($"{row.Name,-10} {row.ItemsPerSecond,9:F0} {row.RequestsPerSecond,9:F0} {row.P99Ms,8:F2} {row.Errors,7} {a.AppliedPerSecond,10:F0} {a.DrainSeconds,8:F1} {a.CpuMsPerThousand?.ToString("F1", CultureInfo.InvariantCulture) ?? "-",10}");
 }
 results["ingest"] = ingestRows;
 results["ingestApplied"] = appliedRows;
