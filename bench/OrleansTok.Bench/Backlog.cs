@@ -17,14 +17,14 @@ public static partial class Backlog
         return (Sum(AcceptedLine(), text), Sum(AppliedLine(), text));
     }
 
-    /// <summary>Waits until every acknowledged interaction has been applied; returns how long that took.</summary>
-    public static async Task<TimeSpan> DrainAsync(HttpClient management, TimeSpan timeout)
+    /// <summary>Waits until every acknowledged interaction has been applied; returns how long that took and the applied total then.</summary>
+    public static async Task<(TimeSpan Took, long Applied)> DrainAsync(HttpClient management, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
         {
             var (accepted, applied) = await ReadAsync(management);
-            if (applied >= accepted) return clock.Elapsed;
+            if (applied >= accepted) return (clock.Elapsed, applied);
             await Task.Delay(20);
         }
         throw new TimeoutException($"the journal still had a backlog after {timeout.TotalSeconds:F0} s");

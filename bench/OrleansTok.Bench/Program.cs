@@ -145,9 +145,9 @@ foreach (var batch in new[] { 1, 10, 100 })
             return Load.Ok(Load.PostJson(http, $"/v1/users/{u}/interactions", Batch(rnd, batch, _ => $"b{Interlocked.Increment(ref sequence)}"), tokens.For(u)), batch);
         }));
         // Acknowledged is not yet applied to videos and creators: the run only ends when the journal is empty again.
-        var drain = await Backlog.DrainAsync(management, TimeSpan.FromMinutes(3));
+        var (drain, appliedAfter) = await Backlog.DrainAsync(management, TimeSpan.FromMinutes(3));
+        var cpuAfter = ProcessCpu.Used(o.Pid);
         var events = ingest[^1].ItemsPerSecond * o.Duration.TotalSeconds;
-        var (cpuAfter, (_, appliedAfter)) = (ProcessCpu.Used(o.Pid), await Backlog.ReadAsync(management));
         var cpuPerThousand = cpuAfter - cpuBefore is { } cpu && appliedAfter > appliedBefore ? cpu.TotalMilliseconds * 1000 / (appliedAfter - appliedBefore) : double.NaN;
         applied.Add(($"batch {batch}", events / (o.Duration + drain).TotalSeconds, drain.TotalSeconds, cpuPerThousand));
     }
