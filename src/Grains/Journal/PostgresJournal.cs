@@ -13,6 +13,7 @@ namespace OrleansTok.Journal;
 /// The durable journal in PostgreSQL (table <c>orleanstok_journal</c>). Appends from every grain
 /// of the silo are group-committed: whatever is waiting when the previous INSERT finishes goes
 /// into the next one, so under load one round trip and one commit carry hundreds of interactions.
+/// Appliers claim ranges of a partition and never rewrite a record (schema 005).
 /// </summary>
 public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposable
 {
@@ -146,8 +147,17 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
 
     public async Task<IReadOnlyList<StoredRecord>> ReadClaimedAsync(int partition, long afterBatch)
     {
-        await using var command = _db.CreateCommand(
-            "SELECT id, batch, payload FROM orleanstok_journal WHERE service_id = @s AND partition = @p AND batch > @after ORDER BY batch, id");
+        // A batch is a range of the partition in (txid, id) order; records claimed before ranges carry their batch.
+        await using var command = _db.CreateCommand("""
+            SELECT j.id, b.batch, j.payload, j.txid
+              FROM orleanstok_journal_batches b
+              JOIN orleanstok_journal j ON j.service_id = b.service_id AND j.partition = b.partition AND j.batch IS NULL
+                                       AND (j.txid, j.id) > (b.from_txid, b.from_id) AND (j.txid, j.id) <= (b.to_txid, b.to_id)
+             WHERE b.service_id = @s AND b.partition = @p AND b.batch > @after AND b.from_txid IS NOT NULL
+            UNION ALL
+            SELECT id, batch, payload, txid FROM orleanstok_journal WHERE service_id = @s AND partition = @p AND batch > @after
+            ORDER BY 2, 4, 1
+            """);
         command.Parameters.AddWithValue("s", _serviceId);
         command.Parameters.AddWithValue("p", (short)partition);
         command.Parameters.AddWithValue("after", afterBatch);
@@ -156,20 +166,57 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
 
     public async Task<IReadOnlyList<StoredRecord>> ClaimAsync(int partition, long batch, int max)
     {
-        // The batch number is registered in the same statement, and only when records were claimed:
-        // a number already taken fails the whole statement (nothing is claimed).
+        // An append that committed while an older transaction was still open lies past the horizon
+        // until that one ends (milliseconds). Under load the next kick claims it; alone, it would wait
+        // for the applier's poll, so an empty claim looks again for a moment while records wait.
+        for (var attempt = 0; ; attempt++)
+        {
+            var records = await ClaimRangeAsync(partition, batch, max);
+            if (records.Count > 0 || attempt == HorizonRetries || !await WaitingPastHorizonAsync(partition)) return records;
+            await Task.Delay(HorizonRetryDelay);
+        }
+    }
+
+    private const int HorizonRetries = 20;
+    private static readonly TimeSpan HorizonRetryDelay = TimeSpan.FromMilliseconds(5);
+
+    private async Task<bool> WaitingPastHorizonAsync(int partition)
+    {
         await using var command = _db.CreateCommand("""
-            WITH claimed AS (
-                UPDATE orleanstok_journal j SET batch = @batch
-                  FROM (SELECT id FROM orleanstok_journal
-                         WHERE service_id = @s AND partition = @p AND batch IS NULL
-                         ORDER BY id LIMIT @max FOR UPDATE SKIP LOCKED) waiting
-                 WHERE j.id = waiting.id
-                RETURNING j.id, j.batch, j.payload),
+            SELECT EXISTS (SELECT 1 FROM orleanstok_journal
+                            WHERE service_id = @s AND partition = @p AND batch IS NULL AND txid >= pg_snapshot_xmin(pg_current_snapshot()))
+            """);
+        command.Parameters.AddWithValue("s", _serviceId);
+        command.Parameters.AddWithValue("p", (short)partition);
+        return (bool)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<IReadOnlyList<StoredRecord>> ClaimRangeAsync(int partition, long batch, int max)
+    {
+        // The records after the partition's last range whose appends have all ended (txid below the
+        // snapshot's xmin, schema 005), registered as one range in the same statement and only when
+        // there are some. A number already taken, or a range start another claimer registered, fails
+        // the whole statement: nothing is claimed. The bounds are scalar subqueries so that they are
+        // the index scan's own conditions: joined from the CTE they filtered every record of the
+        // partition, 27 ms a claim at 65,000 records retained.
+        await using var command = _db.CreateCommand("""
+            WITH last AS MATERIALIZED (
+                SELECT to_txid, to_id FROM orleanstok_journal_batches
+                 WHERE service_id = @s AND partition = @p AND from_txid IS NOT NULL
+                 ORDER BY from_txid DESC, from_id DESC LIMIT 1),
+            start AS MATERIALIZED (
+                SELECT coalesce((SELECT to_txid FROM last), '0'::xid8) AS txid, coalesce((SELECT to_id FROM last), 0) AS id,
+                       pg_snapshot_xmin(pg_current_snapshot()) AS horizon),
+            claimed AS MATERIALIZED (
+                SELECT j.id, j.txid, j.payload FROM orleanstok_journal j
+                 WHERE j.service_id = @s AND j.partition = @p AND j.batch IS NULL
+                   AND (j.txid, j.id) > ((SELECT txid FROM start), (SELECT id FROM start)) AND j.txid < (SELECT horizon FROM start)
+                 ORDER BY j.txid, j.id LIMIT @max),
             fence AS (
-                INSERT INTO orleanstok_journal_batches (service_id, partition, batch)
-                SELECT @s, @p, @batch WHERE EXISTS (SELECT 1 FROM claimed))
-            SELECT id, batch, payload FROM claimed
+                INSERT INTO orleanstok_journal_batches (service_id, partition, batch, from_txid, from_id, to_txid, to_id)
+                SELECT @s, @p, @batch, start.txid, start.id, tail.txid, tail.id
+                  FROM start, (SELECT txid, id FROM claimed ORDER BY txid DESC, id DESC LIMIT 1) tail)
+            SELECT id, @batch, payload FROM claimed ORDER BY txid, id
             """);
         command.Parameters.AddWithValue("s", _serviceId);
         command.Parameters.AddWithValue("p", (short)partition);
@@ -177,10 +224,10 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
         command.Parameters.AddWithValue("max", max);
         try
         {
-            var records = await ReadRecordsAsync(command);
-            return records.OrderBy(r => r.Id).ToList();
+            return await ReadRecordsAsync(command);
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "orleanstok_journal_batches_pk")
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation &&
+                                          e.ConstraintName is "orleanstok_journal_batches_pk" or "orleanstok_journal_batches_range")
         {
             throw new JournalBatchTakenException(partition, batch);
         }
@@ -191,6 +238,13 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
         // Batch numbers below the applied one can never be claimed again; the latest always stays.
         await using var command = _db.CreateCommand("""
             DELETE FROM orleanstok_journal WHERE service_id = @s AND partition = @p AND batch <= @applied AND created_at < now() - @retention;
+            WITH applied AS MATERIALIZED (
+                SELECT to_txid, to_id FROM orleanstok_journal_batches
+                 WHERE service_id = @s AND partition = @p AND batch <= @applied AND from_txid IS NOT NULL
+                 ORDER BY batch DESC LIMIT 1)
+            DELETE FROM orleanstok_journal
+             WHERE service_id = @s AND partition = @p AND batch IS NULL AND created_at < now() - @retention
+               AND (txid, id) <= ((SELECT to_txid FROM applied), (SELECT to_id FROM applied));
             DELETE FROM orleanstok_journal_batches WHERE service_id = @s AND partition = @p AND batch < @applied AND created_at < now() - @retention;
             """);
         command.Parameters.AddWithValue("s", _serviceId);

@@ -5,7 +5,7 @@ CREATE TABLE IF NOT EXISTS orleanstok_journal
     id         bigserial   PRIMARY KEY,
     service_id text        NOT NULL,      -- Orleans ServiceId: clusters sharing a database keep apart
     partition  smallint    NOT NULL,
-    batch      bigint      NULL,          -- set when an applier claims the record
+    batch      bigint      NULL,          -- set by claims before 005, which claim ranges
     user_id    text        NOT NULL,
     event_id   text        NOT NULL,
     payload    bytea       NOT NULL,      -- the JournalRecord, in Orleans' binary serialization
@@ -13,9 +13,7 @@ CREATE TABLE IF NOT EXISTS orleanstok_journal
     CONSTRAINT orleanstok_journal_event UNIQUE (service_id, user_id, event_id)
 );
 
--- What each partition still has to claim, oldest first.
-CREATE INDEX IF NOT EXISTS orleanstok_journal_waiting ON orleanstok_journal (service_id, partition, id) WHERE batch IS NULL;
--- Claimed batches, for recovery after a crash and for trimming.
+-- Records claimed one by one (before 005's ranges), for recovery after a crash and for trimming.
 CREATE INDEX IF NOT EXISTS orleanstok_journal_claimed ON orleanstok_journal (service_id, partition, batch) WHERE batch IS NOT NULL;
 
 -- One row per claimed batch number: a second claim of the same number (an applier activation that
