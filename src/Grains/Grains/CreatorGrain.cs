@@ -69,14 +69,19 @@ public sealed class CreatorGrain([PersistentState("creator", StorageNames.Grains
         _write.Schedule();
     }
 
-    /// <summary>In memory only; with a durable journal the applier committed the delta before it calls.</summary>
+    /// <summary>
+    /// In memory only. With a durable journal the applier committed the delta before it calls, and
+    /// activation replaces totals and marks with the committed ones, so the change is not worth a
+    /// write: under ingest every active creator wrote its row every 2 s for counters PostgreSQL
+    /// already held. Embedded, the state is written on deactivation only, as before.
+    /// </summary>
     public Task ApplyJournal(JournalBatchId batch, VideoCounters delta)
     {
         var s = state.State;
         if (s.Journal.Contains(batch)) return Task.CompletedTask;
         s.Totals.Add(delta);
         s.Journal.Set(batch);
-        MarkDirty();
+        if (!journal.IsDurable) _dirty = true;
         return Task.CompletedTask;
     }
 
