@@ -81,6 +81,28 @@ public class CatalogIndexTests
         Assert.Equal(3, similar.Count(c => c.Entry.Hashtags.Contains("cats")));
     }
 
+    /// <remarks>
+    /// A returning user has seen the very top of their own topic, not random videos. With more than
+    /// k of the top 2k seen, fewer than k eligible rows lie above the sampled floor: the pass below it
+    /// must still give the exact k, for every amount seen around that point.
+    /// </remarks>
+    [Theory]
+    [InlineData(12)]
+    [InlineData(24)]
+    [InlineData(60)]
+    [InlineData(200)]
+    public void A_user_who_saw_the_top_of_their_topic_gets_the_exact_top_k_below_it(int seenTop)
+    {
+        var index = new CatalogIndex(TimeSpan.FromHours(6), Now);
+        for (var i = 0; i < 1_200; i++) index.Upsert(Video(i, dimension: 32), null, Now);
+        var interest = ContentEmbedding.ForInterests(["cats", "jazz"], 32);
+        var seen = SeenSet.Create(500);
+        foreach (var v in index.Videos.OrderByDescending(v => VectorMath.Dot(interest, v.Entry.Embedding)).Take(seenTop)) seen.Add(v.Entry.VideoId);
+        var query = new RetrievalQuery(interest, "en", "US", [], [], [], seen.Filter(), 8);
+
+        AssertSimilarIsThePlainScans(index, query);
+    }
+
     /// <summary>A copy of the entry as a stream or another silo delivers it: equal values, none of them shared.</summary>
     private static CatalogEntry Copy(CatalogEntry e, float[]? embedding = null) =>
         e with
