@@ -25,7 +25,7 @@ public sealed class UserGrain : Grain, IUserGrain
     /// A user's state is written at most this often while active (and on deactivation). With the
     /// durable journal a lost write only means a longer replay of the user's own records on the next
     /// activation (the journal keeps them for an hour); with memory storage the state dies with the
-    /// silo anyway. Each write is a ~12 KiB row and a commit: at 10 s, active users' rows were most
+    /// silo anyway. Each write is a row (~2.9 KB stored) and a commit: at 10 s, active users' rows were most
     /// of the storage table's updates under durable ingest once creators stopped writing theirs.
     /// </summary>
     private static readonly TimeSpan WriteBehind = TimeSpan.FromSeconds(30);
