@@ -11,6 +11,8 @@
 # Results: tables on stdout and bench/results/<date>.json (sections "embedded" and "postgres").
 # BENCH_PASSES=embedded or BENCH_PASSES=postgres runs one pass only; BENCH_PG_PHASES (default
 # ingest,churn) picks the PostgreSQL pass's phases, e.g. BENCH_PG_PHASES=ingest for A/B runs.
+# BENCH_API_ENV adds settings to the API's environment, e.g. BENCH_API_ENV=Recommendation__CandidatePoolMaxAge=00:00:00
+# (every page retrieves) to compare with the default in one build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARGS=(--users 20000 --creators 5000 --videos 100000 --seconds 10 --repeat 3 --freshness 50 --memory 10000,100000)
@@ -59,7 +61,7 @@ start_api() { # log-file, extra environment...
     Auth__Issuer=orleanstok-bench Auth__Audience=orleanstok Auth__SigningKey=$KEY \
     RateLimits__Enabled=false Demo__Enabled=false \
     Orleans__SiloPort=11311 Orleans__GatewayPort=30311 Management__Port=9465 \
-    Logging__LogLevel__Default=Warning "$@" \
+    Logging__LogLevel__Default=Warning "$@" ${BENCH_API_ENV:-} \
     dotnet src/Api/bin/Release/net10.0/OrleansTok.Api.dll --urls "http://127.0.0.1:$PORT" > "$log" 2>&1 &
   API=$!
   local start; start=$(date +%s%N)

@@ -30,11 +30,30 @@ public static partial class Backlog
         throw new TimeoutException($"the journal still had a backlog after {timeout.TotalSeconds:F0} s");
     }
 
+    /// <summary>Feed retrievals so far by where they were answered (pool, replica, partitions), from the server's metrics.</summary>
+    public static async Task<Dictionary<string, long>> RetrievalsAsync(HttpClient management)
+    {
+        var text = await management.GetStringAsync("/metrics");
+        return RetrievalLine().Matches(text).GroupBy(m => m.Groups[1].Value)
+            .ToDictionary(g => g.Key, g => (long)g.Sum(m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>The share of the feed pages between two readings that ranked a user's pooled candidates instead of retrieving.</summary>
+    public static double PooledShare(Dictionary<string, long> before, Dictionary<string, long> after)
+    {
+        long Delta(string from) => after.GetValueOrDefault(from) - before.GetValueOrDefault(from);
+        var all = after.Keys.Sum(Delta);
+        return all == 0 ? 0 : (double)Delta("pool") / all;
+    }
+
     private static long Sum(Regex line, string text) =>
         (long)line.Matches(text).Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
 
     [GeneratedRegex(@"^orleanstok_interactions_accepted_total(?:\{[^}]*\})? (\S+)", RegexOptions.Multiline)]
     private static partial Regex AcceptedLine();
+
+    [GeneratedRegex(@"^orleanstok_feed_retrievals_total\{[^}]*from=""(\w+)""[^}]*\} (\S+)", RegexOptions.Multiline)]
+    private static partial Regex RetrievalLine();
 
     [GeneratedRegex(@"^orleanstok_interactions_applied_total(?:\{[^}]*\})? (\S+)", RegexOptions.Multiline)]
     private static partial Regex AppliedLine();

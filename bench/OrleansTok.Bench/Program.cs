@@ -60,6 +60,8 @@ results["firstFeedMs"] = first.Elapsed.TotalMilliseconds;
 Console.WriteLine($"first feed of a new user: {first.Elapsed.TotalMilliseconds:F1} ms");
 
 // ---------------------------------------------------------------- feed vs trivial, side by side
+using var readsManagement = new HttpClient { BaseAddress = new Uri(o.ManagementUrl) };
+var retrievalsBefore = await Backlog.RetrievalsAsync(readsManagement);
 var reads = new List<LoadResult>();
 foreach (var concurrency in o.Concurrency)
 {
@@ -93,7 +95,10 @@ foreach (var concurrency in o.Concurrency)
     Console.WriteLine($"feed / trivial at {concurrency}: {feed.RequestsPerSecond / trivial.RequestsPerSecond:P0} of the throughput; " +
         $"an authenticated call to the user grain alone: {user.RequestsPerSecond / trivial.RequestsPerSecond:P0}; feed / that call: {feed.RequestsPerSecond / user.RequestsPerSecond:P0}");
 }
+var pooled = Backlog.PooledShare(retrievalsBefore, await Backlog.RetrievalsAsync(readsManagement));
+Console.WriteLine($"feed pages that ranked the user's pooled candidates instead of retrieving: {pooled:P0}");
 results["reads"] = readRows;
+results["readsPooledShare"] = pooled;
 }
 
 // A batch of interactions by one random user on random videos, as the ingest and seed phases post them.
@@ -194,14 +199,19 @@ if (o.Postgres is not null)
 // (related videos from co-engagement) and a larger seen set: what a page costs for a returning user.
 if (o.Has("history"))
 {
+    using var historyManagement = new HttpClient { BaseAddress = new Uri(o.ManagementUrl) };
+    var historyBefore = await Backlog.RetrievalsAsync(historyManagement);
     var runs = new List<LoadResult>();
     for (var r = 0; r < o.Repeat; r++) runs.Add(await Load.RunAsync("feed", 64, o.Duration, FeedPage));
+    var historyPooled = Backlog.PooledShare(historyBefore, await Backlog.RetrievalsAsync(historyManagement));
     var row = new LoadResult("feed", 64, Load.Median(runs.Select(g => g.RequestsPerSecond)), Load.Median(runs.Select(g => g.P50Ms)),
         Load.Median(runs.Select(g => g.P90Ms)), Load.Median(runs.Select(g => g.P99Ms)), runs.Sum(g => g.Errors), 0);
     Console.WriteLine();
     Console.WriteLine($"feed for users with a history (after ingest), concurrency 64: {row.RequestsPerSecond:F0} req/s, p50 {row.P50Ms:F2} ms, " +
         $"p90 {row.P90Ms:F2} ms, p99 {row.P99Ms:F2} ms, {row.Errors} errors (median of {o.Repeat} runs of {o.Duration.TotalSeconds:F0} s)");
+    Console.WriteLine($"of which ranked the user's pooled candidates instead of retrieving: {historyPooled:P0}");
     results["feedWithHistory"] = row;
+    results["historyPooledShare"] = historyPooled;
 }
 
 // ---------------------------------------------------------------- freshness

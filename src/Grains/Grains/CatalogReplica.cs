@@ -36,6 +36,18 @@ public sealed partial class CatalogReplica(IClusterClient client, IOptions<Recom
     }
 
     /// <summary>
+    /// A page from a user's <see cref="CandidatePool"/>: the pooled candidates still eligible, with
+    /// current entries, into <paramref name="into"/>, and the fresh source. False while the replica
+    /// is not current: the page then retrieves from the partitions.
+    /// </summary>
+    public bool TryRefresh(IReadOnlyList<ScoredCandidate> pooled, RetrievalQuery query, List<ScoredCandidate> into, out List<Candidate> fresh)
+    {
+        var current = IsCurrent;
+        fresh = current ? _catalog.Refresh(pooled, query, time.GetUtcNow(), _options.FreshWindow, into) : [];
+        return current;
+    }
+
+    /// <summary>
     /// Adds the catalog entries of the eligible videos among <paramref name="videoIds"/> to
     /// <paramref name="into"/> and returns the ids left to ask their video grains about (all of
     /// them while the replica is not current).

@@ -41,6 +41,15 @@ public sealed class UserGrain : Grain, IUserGrain
 
     /// <summary>The related scores last summed and the positives they were summed over: the next page reuses them while no list changed.</summary>
     private (string[] Positives, Dictionary<string, float> Scores)? _related;
+
+    /// <summary>The related scores of a user with no recent positive: one object, so a candidate pool keyed on it matches.</summary>
+    private static readonly Dictionary<string, float> NoRelated = new(StringComparer.Ordinal);
+
+    /// <summary>The candidates of the last retrieval, which the next pages rank again while its inputs hold.</summary>
+    private readonly CandidatePool _pool;
+
+    /// <summary>Counts changes to what retrieval reads besides the interest: follows, hidden creators and sounds, recent positives.</summary>
+    private long _controls;
     private Debounced<UserGrain> _write = null!;
     private bool _dirty;
 
@@ -68,6 +77,7 @@ public sealed class UserGrain : Grain, IUserGrain
         _journal = journal;
         _options = options.Value;
         _rankerPrior = _options.RankerPriorWeights();
+        _pool = new CandidatePool(_options.CandidatePoolMaxAge, _options.CandidatePoolMinCosine);
         _time = time;
         var perPositive = _options.NeighboursPerPositive;
         _fetchNeighbours = id => GrainFactory.Get<IVideoGrain>(id).GetNeighbours(perPositive);
@@ -156,6 +166,7 @@ public sealed class UserGrain : Grain, IUserGrain
         if (!await GrainFactory.Get<IUserGrain>(creatorId).Exists()) return CommandStatus.UnknownCreator;
         var changed = follow ? S.Following.Add(creatorId) : S.Following.Remove(creatorId);
         if (!changed) return CommandStatus.Ok;
+        _controls++;
         S.Creators.Add(creatorId, (follow ? 1f : -1f) * _options.Weights.Follow * 0.5f);
         await WriteStateAsync();
         _dirty = false;
@@ -238,10 +249,10 @@ public sealed class UserGrain : Grain, IUserGrain
                 S.NotInterested.Add(e.VideoId);
                 break;
             case InteractionType.HideCreator:
-                S.HiddenCreators.Add(entry.CreatorId);
+                if (S.HiddenCreators.Add(entry.CreatorId)) _controls++;
                 break;
             case InteractionType.HideSound:
-                S.HiddenSounds.Add(entry.SoundId);
+                if (S.HiddenSounds.Add(entry.SoundId)) _controls++;
                 break;
         }
 
@@ -254,6 +265,7 @@ public sealed class UserGrain : Grain, IUserGrain
         {
             coEngaged = S.RecentPositives.ToArray();
             S.RecentPositives.Add(e.VideoId);
+            _controls++;
             if (S.RecentPositives.Count > _options.CoEngagementHistory) S.RecentPositives.RemoveAt(0);
         }
         return new VideoSignal(e.EventId, this.GetPrimaryKeyString(), e.VideoId, e.Type, e.WatchMs, e.At,
@@ -303,7 +315,7 @@ public sealed class UserGrain : Grain, IUserGrain
             // 2× or 4× the page lost "liking cats brings cats" (FeedBehaviourTests); 8× keeps it.
             Math.Max(_options.CandidatesPerSource, 8 * request.Count), related);
 
-        var candidates = CandidateMerger.Merge(await RetrieveAsync(query), id => S.NotInterested.Contains(id), query.PerSource);
+        var candidates = FromPool(query, interest, related, request.Count) ?? await RetrieveAndPoolAsync(query, interest, related, now);
         Ranker.Rank(candidates, context, S.RankerWeights);
         var explore = Exploration.Order(candidates, Exploration.IsDebutPage(S.Served, request.Count));
 
@@ -315,7 +327,7 @@ public sealed class UserGrain : Grain, IUserGrain
         {
             // Everything eligible was seen: recycle, least recently seen first, with decayed scores.
             OrleansTokMetrics.RecycledPages.Add(1);
-            var recycled = CandidateMerger.Merge(await RetrieveAsync(query with { Exclude = null }),
+            var recycled = CandidateMerger.Merge((await RetrieveAsync(query with { Exclude = null })).Batches,
                 id => S.NotInterested.Contains(id) || !S.Seen.Contains(id), query.PerSource);
             Ranker.Rank(recycled, context, S.RankerWeights);
             foreach (var c in recycled)
@@ -377,7 +389,7 @@ public sealed class UserGrain : Grain, IUserGrain
     /// <summary>Item-to-item candidates: the co-engaged neighbours of the user's recent positives (a bounded fan-out).</summary>
     private async Task<Dictionary<string, float>> RelatedAsync()
     {
-        if (S.RecentPositives.Count == 0) return new Dictionary<string, float>(StringComparer.Ordinal);
+        if (S.RecentPositives.Count == 0) return NoRelated;
         var now = _time.GetUtcNow();
         var stale = S.RecentPositives.Where(id => !_neighbours.TryGetValue(id, out var c) || now - c.FetchedAt > _options.NeighbourRefresh).ToList();
         var fetched = await Task.WhenAll(stale.Select(id => _sharedNeighbours.GetAsync(id, _fetchNeighbours)));
@@ -401,15 +413,42 @@ public sealed class UserGrain : Grain, IUserGrain
         return scores;
     }
 
+    /// <summary>
+    /// The page's candidates from the user's pool, with current entries and the live fresh source,
+    /// when the pool was filled for these inputs and still holds enough; null when the page must retrieve.
+    /// </summary>
+    private List<ScoredCandidate>? FromPool(RetrievalQuery query, float[] interest, Dictionary<string, float> related, int count)
+    {
+        if (!_pool.Matches(interest, _controls, related, _time.GetUtcNow())) return null;
+        var page = new List<ScoredCandidate>(_pool.Candidates.Count + 8);
+        if (!_catalog.TryRefresh(_pool.Candidates, query, page, out var fresh)) return null;
+        if (S.NotInterested.Count > 0) page.RemoveAll(c => S.NotInterested.Contains(c.Entry.VideoId));
+        if (!_pool.Enough(page.Count, count)) return null;
+        _pool.AddFresh(page, fresh, id => S.NotInterested.Contains(id), S.Following);
+        OrleansTokMetrics.RetrievedFromPool();
+        return page;
+    }
+
+    /// <summary>Retrieves and merges the page's candidates, and keeps them as the pool when the replica answered.</summary>
+    private async Task<List<ScoredCandidate>> RetrieveAndPoolAsync(RetrievalQuery query, float[] interest, Dictionary<string, float> related, DateTimeOffset now)
+    {
+        var (batches, fromReplica) = await RetrieveAsync(query);
+        var candidates = CandidateMerger.Merge(batches, id => S.NotInterested.Contains(id), query.PerSource);
+        // Partitions answer only while the replica is not current, and a pooled page reads the replica.
+        if (fromReplica) _pool.Fill(candidates, interest, _controls, related, now);
+        else _pool.Clear();
+        return candidates;
+    }
+
     /// <summary>Candidates from this silo's catalogue replica, or from every partition while the replica is not current.</summary>
-    private async Task<IReadOnlyList<Candidate>[]> RetrieveAsync(RetrievalQuery query)
+    private async Task<(IReadOnlyList<Candidate>[] Batches, bool FromReplica)> RetrieveAsync(RetrievalQuery query)
     {
         var fromReplica = _catalog.TryRetrieve(query, out var local);
         OrleansTokMetrics.Retrieved(fromReplica);
-        if (fromReplica) return [local];
+        if (fromReplica) return ([local], true);
         var batches = await Task.WhenAll(Enumerable.Range(0, _options.CatalogPartitions)
             .Select(p => GrainFactory.CatalogPartition(p).Retrieve(query)));
-        return [.. batches.Select(b => b.Candidates)];
+        return ([.. batches.Select(b => b.Candidates)], false);
     }
 
     private async Task<Dictionary<string, CatalogEntry>> ResolveAsync(IEnumerable<string> videoIds)
@@ -447,6 +486,8 @@ public sealed class UserGrain : Grain, IUserGrain
         S.RecentPositives.Clear();
         _neighbours.Clear();
         _related = null;
+        _pool.Clear();
+        _controls++;
         S.Served = 0;
         S.Watched = 0;
         _entries.Clear();

@@ -583,10 +583,13 @@ public sealed partial class CatalogIndex
 
     private static Candidate ToCandidate(IndexedVideo video, string source, float score, RetrievalQuery query, double toNow)
     {
-        var trend = (video.In(query.Country) + 0.25 * video.Global) * toNow;
+        var trend = Trend(video, query.Country, toNow);
         var related = query.Related is { } r && r.TryGetValue(video.Entry.VideoId, out var partial) ? RelatedScore(partial, video.Entry) : 0f;
-        return new Candidate(video.Entry, source, score, (float)trend, related);
+        return new Candidate(video.Entry, source, score, trend, related);
     }
+
+    /// <summary>A video's decayed popularity in the user's country, with a quarter of its global one.</summary>
+    private static float Trend(IndexedVideo video, string country, double toNow) => (float)((video.In(country) + 0.25 * video.Global) * toNow);
 
     /// <summary>What a user may be shown: not from a hidden creator or sound, not already seen.</summary>
     private readonly struct Eligibility(RetrievalQuery query)

@@ -71,6 +71,21 @@ public sealed class LocalCatalog : IDisposable
     public List<Candidate> Retrieve(RetrievalQuery query, DateTimeOffset now, TimeSpan freshWindow) =>
         Read(() => _index.Retrieve(query, now, freshWindow));
 
+    /// <summary>The pooled candidates still eligible, with current entries, and the fresh source (<see cref="CandidatePool"/>), under one read lock.</summary>
+    public List<Candidate> Refresh(IReadOnlyList<ScoredCandidate> pooled, RetrievalQuery query, DateTimeOffset now, TimeSpan freshWindow, List<ScoredCandidate> into)
+    {
+        _gate.EnterReadLock();
+        try
+        {
+            _index.Refresh(pooled, query, now, into);
+            return _index.RetrieveFresh(query, now, freshWindow);
+        }
+        finally
+        {
+            _gate.ExitReadLock();
+        }
+    }
+
     /// <summary>Brings the shared trending and fresh rankings up to date off the pages' path (<see cref="CatalogIndex.RefreshRankings"/>).</summary>
     public void RefreshRankings(DateTimeOffset now, TimeSpan freshWindow)
     {

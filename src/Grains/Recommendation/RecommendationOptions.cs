@@ -32,6 +32,19 @@ public sealed class RecommendationOptions
     /// <summary>Candidates each source returns per partition.</summary>
     public int CandidatesPerSource { get; set; } = 20;
 
+    /// <summary>
+    /// How long a user's next pages may rank the candidates of their last retrieval again instead of
+    /// retrieving (<see cref="CandidatePool"/>); entries, eligibility and fresh uploads are read live
+    /// on every page regardless. Zero: every page retrieves.
+    /// </summary>
+    public TimeSpan CandidatePoolMaxAge { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The pool serves while the cosine between the user's interest now and at retrieval stays at
+    /// least this; a larger move (a burst of skips, a new taste) retrieves anew.
+    /// </summary>
+    public float CandidatePoolMinCosine { get; set; } = 0.95f;
+
     public float UserLearningRate { get; set; } = 0.25f;
     public float VideoLearningRate { get; set; } = 0.05f;
     public float RankerLearningRate { get; set; } = 0.05f;

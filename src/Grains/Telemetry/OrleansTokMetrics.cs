@@ -39,11 +39,14 @@ public static class OrleansTokMetrics
     public static readonly Counter<long> RecycledPages = Meter.CreateCounter<long>(
         "orleanstok.feed.recycled_pages", "{page}", "Feed pages topped up with already seen videos");
 
-    /// <summary>Candidate retrievals for feed pages, by where they were answered: the silo's catalogue replica or every partition.</summary>
+    /// <summary>Candidate retrievals for feed pages, by where they were answered: the user's candidate pool, the silo's catalogue replica or every partition.</summary>
     private static readonly Counter<long> Retrievals = Meter.CreateCounter<long>(
-        "orleanstok.feed.retrievals", "{retrieval}", "Candidate retrievals for feed pages, by source (replica or partitions)");
+        "orleanstok.feed.retrievals", "{retrieval}", "Candidate retrievals for feed pages, by source (pool, replica or partitions)");
 
     public static void Retrieved(bool fromReplica) => Retrievals.Add(1, new KeyValuePair<string, object?>("from", fromReplica ? "replica" : "partitions"));
+
+    /// <summary>A page ranked its user's pooled candidates (and the live fresh source) instead of retrieving.</summary>
+    public static void RetrievedFromPool() => Retrievals.Add(1, new KeyValuePair<string, object?>("from", "pool"));
 
     public static double MillisecondsSince(long timestamp) => Stopwatch.GetElapsedTime(timestamp).TotalMilliseconds;
 }

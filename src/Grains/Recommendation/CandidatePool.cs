@@ -1,0 +1,105 @@
+using OrleansTok.Grains;
+using OrleansTok.Model;
+
+namespace OrleansTok.Recommendation;
+
+/// <summary>
+/// The merged candidates of a user's last retrieval, which the following pages rank again instead
+/// of retrieving anew while what the retrieval read still holds: the same controls (follows, hidden
+/// creators and sounds, recent positives), the same related scores, an interest that has barely
+/// moved, and a pool younger than its maximum age that the served pages have not drained.
+/// </summary>
+/// <remarks>
+/// The pool keeps only which videos the personal sources chose. Everything other users can change
+/// is read live on every page (<see cref="CatalogIndex.Refresh"/>): each video's current entry and
+/// trend, its eligibility (a removed video leaves the next page), and the fresh source, so a new
+/// upload reaches the page as soon as the replica holds it. The page is ranked afresh with the
+/// user's current embedding, session and token weights, so an interaction that did not invalidate
+/// the pool is still reflected by the next page.
+/// </remarks>
+public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
+{
+    private readonly List<ScoredCandidate> _candidates = [];
+    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    private float[] _interest = [];
+    private long _controls;
+    private object? _related;
+    private DateTimeOffset _filledAt;
+    private int _filled;
+
+    /// <summary>Off when the maximum age is zero: every page retrieves.</summary>
+    public bool Enabled => maxAge > TimeSpan.Zero;
+
+    public IReadOnlyList<ScoredCandidate> Candidates => _candidates;
+
+    /// <summary>Keeps <paramref name="merged"/> (copied: the page sorts its own list) as retrieved for these inputs.</summary>
+    public void Fill(IReadOnlyList<ScoredCandidate> merged, ReadOnlySpan<float> interest, long controls, object related, DateTimeOffset now)
+    {
+        Clear();
+        if (!Enabled) return;
+        _candidates.AddRange(merged);
+        foreach (var c in merged) _ids.Add(c.Entry.VideoId);
+        _interest = interest.ToArray();
+        _controls = controls;
+        _related = related;
+        _filledAt = now;
+        _filled = merged.Count;
+    }
+
+    public void Clear()
+    {
+        _candidates.Clear();
+        _ids.Clear();
+        _related = null;
+        _filled = 0;
+    }
+
+    /// <summary>Whether a page for these inputs may be served from the pool.</summary>
+    public bool Matches(ReadOnlySpan<float> interest, long controls, object related, DateTimeOffset now) =>
+        _filled > 0 && controls == _controls && ReferenceEquals(related, _related)
+        && now >= _filledAt && now - _filledAt <= maxAge
+        && Cosine(interest, _interest) >= minCosine;
+
+    /// <summary>
+    /// Whether <paramref name="eligible"/> candidates left of the pool still make a page of
+    /// <paramref name="count"/>: at least three quarters of what was retrieved (each source's
+    /// remaining best are then still close to what a new retrieval would return) and four per item,
+    /// so the page rules (creators, sounds, exploration) have room.
+    /// </summary>
+    public bool Enough(int eligible, int count) => eligible * 4 >= _filled * 3 && eligible >= 4 * count;
+
+    /// <summary>
+    /// Adds to the pool and to <paramref name="page"/> the live fresh candidates the pool does not
+    /// hold yet (uploads since it was filled), labelled as the merge would label them.
+    /// </summary>
+    public void AddFresh(List<ScoredCandidate> page, IReadOnlyList<Candidate> fresh, Func<string, bool> isExcluded, IReadOnlySet<string> following)
+    {
+        foreach (var c in fresh)
+        {
+            var id = c.Entry.VideoId;
+            if (_ids.Contains(id) || isExcluded(id)) continue;
+            _ids.Add(id);
+            var scored = new ScoredCandidate
+            {
+                Entry = c.Entry,
+                Source = following.Contains(c.Entry.CreatorId) ? CandidateSources.Following : CandidateSources.Fresh,
+                SourceScore = c.SourceScore,
+                Trend = c.Trend,
+                Related = c.Related,
+                Fresh = true,
+            };
+            _candidates.Add(scored);
+            page.Add(scored);
+        }
+    }
+
+    /// <summary>Cosine of two interests; two (near) zero vectors are the same interest.</summary>
+    internal static float Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        if (a.Length != b.Length) return -1f;
+        var na = VectorMath.Norm(a);
+        var nb = VectorMath.Norm(b);
+        if (na < 1e-6f || nb < 1e-6f) return na < 1e-6f && nb < 1e-6f ? 1f : -1f;
+        return VectorMath.Dot(a, b) / (na * nb);
+    }
+}
