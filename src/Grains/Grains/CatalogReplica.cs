@@ -40,10 +40,10 @@ public sealed partial class CatalogReplica(IClusterClient client, IOptions<Recom
     /// current entries, into <paramref name="into"/>, and the fresh source. False while the replica
     /// is not current: the page then retrieves from the partitions.
     /// </summary>
-    public bool TryRefresh(IReadOnlyList<ScoredCandidate> pooled, RetrievalQuery query, List<ScoredCandidate> into, out List<Candidate> fresh)
+    public bool TryRefresh(CandidatePool pool, RetrievalQuery query, List<ScoredCandidate> into, out List<Candidate> fresh)
     {
         var current = IsCurrent;
-        fresh = current ? _catalog.Refresh(pooled, query, time.GetUtcNow(), _options.FreshWindow, into) : [];
+        fresh = current ? _catalog.Refresh(pool, query, time.GetUtcNow(), _options.FreshWindow, into) : [];
         return current;
     }
 

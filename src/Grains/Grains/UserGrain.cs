@@ -48,6 +48,9 @@ public sealed class UserGrain : Grain, IUserGrain
     /// <summary>The candidates of the last retrieval, which the next pages rank again while its inputs hold.</summary>
     private readonly CandidatePool _pool;
 
+    /// <summary>Drops the pool once it is too old to serve, so an idle user holds none (re-armed by each fill).</summary>
+    private IGrainTimer? _poolExpiry;
+
     /// <summary>Counts changes to what retrieval reads besides the interest: follows, hidden creators and sounds, recent positives.</summary>
     private long _controls;
     private Debounced<UserGrain> _write = null!;
@@ -420,8 +423,8 @@ public sealed class UserGrain : Grain, IUserGrain
     private List<ScoredCandidate>? FromPool(RetrievalQuery query, float[] interest, Dictionary<string, float> related, int count)
     {
         if (!_pool.Matches(interest, _controls, related, _time.GetUtcNow())) return null;
-        var page = new List<ScoredCandidate>(_pool.Candidates.Count + 8);
-        if (!_catalog.TryRefresh(_pool.Candidates, query, page, out var fresh)) return null;
+        var page = new List<ScoredCandidate>(_pool.Count + 8);
+        if (!_catalog.TryRefresh(_pool, query, page, out var fresh)) return null;
         if (S.NotInterested.Count > 0) page.RemoveAll(c => S.NotInterested.Contains(c.Entry.VideoId));
         if (!_pool.Enough(page.Count, count)) return null;
         _pool.AddFresh(page, fresh, id => S.NotInterested.Contains(id), S.Following);
@@ -435,7 +438,16 @@ public sealed class UserGrain : Grain, IUserGrain
         var (batches, fromReplica) = await RetrieveAsync(query);
         var candidates = CandidateMerger.Merge(batches, id => S.NotInterested.Contains(id), query.PerSource);
         // Partitions answer only while the replica is not current, and a pooled page reads the replica.
-        if (fromReplica) _pool.Fill(candidates, interest, _controls, related, now);
+        if (fromReplica && _pool.Enabled)
+        {
+            _pool.Fill(candidates, interest, _controls, related, now);
+            if (_poolExpiry is null)
+            {
+                _poolExpiry = this.RegisterGrainTimer(static (UserGrain g, CancellationToken _) => { g._pool.Clear(); return Task.CompletedTask; }, this,
+                    new GrainTimerCreationOptions(_pool.MaxAge, Timeout.InfiniteTimeSpan) { KeepAlive = false });
+            }
+            else _poolExpiry.Change(_pool.MaxAge, Timeout.InfiniteTimeSpan);
+        }
         else _pool.Clear();
         return candidates;
     }

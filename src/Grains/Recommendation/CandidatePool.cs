@@ -16,11 +16,27 @@ namespace OrleansTok.Recommendation;
 /// upload reaches the page as soon as the replica holds it. The page is ranked afresh with the
 /// user's current embedding, session and token weights, so an interaction that did not invalidate
 /// the pool is still reflected by the next page.
+/// A pool is a few kilobytes: one array of compact records, not hundreds of candidates, so it costs
+/// the GC one object, and the user grain drops it once it is too old to serve.
 /// </remarks>
 public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
 {
-    private readonly List<ScoredCandidate> _candidates = [];
-    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    /// <summary>What a candidate keeps between pages: its video's record and what its sources said of it.</summary>
+    internal struct Member
+    {
+        public CatalogEntry Entry;
+        public IndexedVideo? Video;
+        public string Source;
+        public float SourceScore;
+        public float Trend;
+        public float Related;
+        public bool Fresh;
+    }
+
+    private Member[] _members = [];
+    private int _count;
+    private ulong[] _fingerprints = []; // sorted: which videos the pool holds, for new fresh candidates
+    private List<ulong>? _added;
     private float[] _interest = [];
     private long _controls;
     private object? _related;
@@ -30,15 +46,28 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
     /// <summary>Off when the maximum age is zero: every page retrieves.</summary>
     public bool Enabled => maxAge > TimeSpan.Zero;
 
-    public IReadOnlyList<ScoredCandidate> Candidates => _candidates;
+    public TimeSpan MaxAge => maxAge;
 
-    /// <summary>Keeps <paramref name="merged"/> (copied: the page sorts its own list) as retrieved for these inputs.</summary>
+    public int Count => _count;
+
+    internal Span<Member> Members => _members.AsSpan(0, _count);
+
+    /// <summary>Keeps <paramref name="merged"/> as retrieved for these inputs.</summary>
     public void Fill(IReadOnlyList<ScoredCandidate> merged, ReadOnlySpan<float> interest, long controls, object related, DateTimeOffset now)
     {
         Clear();
-        if (!Enabled) return;
-        _candidates.AddRange(merged);
-        foreach (var c in merged) _ids.Add(c.Entry.VideoId);
+        if (!Enabled || merged.Count == 0) return;
+        _members = new Member[merged.Count + 16];
+        _fingerprints = new ulong[merged.Count];
+        foreach (var c in merged)
+        {
+            _fingerprints[_count] = c.Indexed?.Fingerprint ?? IdHash.Of(c.Entry.VideoId);
+            _members[_count++] = new Member
+            {
+                Entry = c.Entry, Video = c.Indexed, Source = c.Source, SourceScore = c.SourceScore, Trend = c.Trend, Related = c.Related, Fresh = c.Fresh,
+            };
+        }
+        Array.Sort(_fingerprints);
         _interest = interest.ToArray();
         _controls = controls;
         _related = related;
@@ -46,10 +75,13 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
         _filled = merged.Count;
     }
 
+    /// <summary>Forgets the candidates (an expired pool holds only memory).</summary>
     public void Clear()
     {
-        _candidates.Clear();
-        _ids.Clear();
+        _members = [];
+        _fingerprints = [];
+        _added = null;
+        _count = 0;
         _related = null;
         _filled = 0;
     }
@@ -76,10 +108,10 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
     {
         foreach (var c in fresh)
         {
-            var id = c.Entry.VideoId;
-            if (_ids.Contains(id) || isExcluded(id)) continue;
-            _ids.Add(id);
-            var scored = new ScoredCandidate
+            var fingerprint = IdHash.Of(c.Entry.VideoId);
+            if (Array.BinarySearch(_fingerprints, fingerprint) >= 0 || _added?.Contains(fingerprint) == true || isExcluded(c.Entry.VideoId)) continue;
+            (_added ??= []).Add(fingerprint);
+            var member = new Member
             {
                 Entry = c.Entry,
                 Source = following.Contains(c.Entry.CreatorId) ? CandidateSources.Following : CandidateSources.Fresh,
@@ -88,8 +120,9 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
                 Related = c.Related,
                 Fresh = true,
             };
-            _candidates.Add(scored);
-            page.Add(scored);
+            if (_count == _members.Length) Array.Resize(ref _members, Math.Max(16, 2 * _count));
+            _members[_count++] = member;
+            page.Add(member.ToCandidate(c.Entry, c.Trend));
         }
     }
 
@@ -102,4 +135,14 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
         if (na < 1e-6f || nb < 1e-6f) return na < 1e-6f && nb < 1e-6f ? 1f : -1f;
         return VectorMath.Dot(a, b) / (na * nb);
     }
+}
+
+internal static class CandidatePoolMembers
+{
+    /// <summary>A page's own candidate for a pooled member, with the video's current entry and trend.</summary>
+    public static ScoredCandidate ToCandidate(this in CandidatePool.Member member, CatalogEntry entry, float trend) => new()
+    {
+        Entry = entry, Source = member.Source, SourceScore = member.SourceScore, Trend = trend, Related = member.Related, Fresh = member.Fresh,
+        Indexed = member.Video,
+    };
 }

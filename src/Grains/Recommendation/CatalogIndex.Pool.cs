@@ -6,28 +6,27 @@ namespace OrleansTok.Recommendation;
 public sealed partial class CatalogIndex
 {
     /// <summary>
-    /// The live part of a page served from a <see cref="CandidatePool"/>: copies to
-    /// <paramref name="into"/> the pooled candidates still eligible for <paramref name="query"/>
-    /// (in the catalogue, not seen, not hidden), each with its video's current entry and trend.
+    /// The live part of a page served from a <see cref="CandidatePool"/>: adds to
+    /// <paramref name="into"/> a candidate for each pooled one still eligible for
+    /// <paramref name="query"/> (in the catalogue, not seen, not hidden), with its video's current
+    /// entry and trend.
     /// </summary>
-    public void Refresh(IReadOnlyList<ScoredCandidate> pooled, RetrievalQuery query, DateTimeOffset now, List<ScoredCandidate> into)
+    public void Refresh(CandidatePool pool, RetrievalQuery query, DateTimeOffset now, List<ScoredCandidate> into)
     {
         var eligible = new Eligibility(query);
         var toNow = 1 / _decay.Weight(now);
-        foreach (var c in pooled)
+        foreach (ref var member in pool.Members)
         {
             // A record stays the video's while it is in the index (changes update it in place): a
             // page of ~300 pooled candidates spent most of its refresh hashing ids and chasing them.
-            var video = c.Indexed;
+            var video = member.Video;
             if (video is null || video.Removed)
             {
-                if (!_videos.TryGetValue(c.Entry.VideoId, out video)) continue;
-                c.Indexed = video;
+                if (!_videos.TryGetValue(member.Entry.VideoId, out video)) continue;
+                member.Video = video;
             }
             if (!eligible.Allows(video)) continue;
-            c.Entry = video.Entry;
-            c.Trend = Trend(video, query.Country, toNow);
-            into.Add(c);
+            into.Add(member.ToCandidate(video.Entry, Trend(video, query.Country, toNow)));
         }
     }
 

@@ -72,12 +72,12 @@ public sealed class LocalCatalog : IDisposable
         Read(() => _index.Retrieve(query, now, freshWindow));
 
     /// <summary>The pooled candidates still eligible, with current entries, and the fresh source (<see cref="CandidatePool"/>), under one read lock.</summary>
-    public List<Candidate> Refresh(IReadOnlyList<ScoredCandidate> pooled, RetrievalQuery query, DateTimeOffset now, TimeSpan freshWindow, List<ScoredCandidate> into)
+    public List<Candidate> Refresh(CandidatePool pool, RetrievalQuery query, DateTimeOffset now, TimeSpan freshWindow, List<ScoredCandidate> into)
     {
         _gate.EnterReadLock();
         try
         {
-            _index.Refresh(pooled, query, now, into);
+            _index.Refresh(pool, query, now, into);
             return _index.RetrieveFresh(query, now, freshWindow);
         }
         finally

@@ -78,7 +78,7 @@ public class CandidatePoolTests
         var merged = Merged(index, query);
         var pool = new CandidatePool(TimeSpan.FromSeconds(5), 0.95f);
         pool.Fill(merged, query.Interest, 0, query, Now);
-        index.Refresh(pool.Candidates, query, Now, []); // a first pooled page: the candidates keep their videos' records
+        index.Refresh(pool, query, Now, []); // a first pooled page: the members keep their videos' records
 
         var seenId = merged[0].Entry.VideoId;
         seen.Add(seenId);
@@ -89,7 +89,7 @@ public class CandidatePoolTests
         index.Upsert(changed with { Views = changed.Views + 7, Quality = 0.9f }, null, Now);
 
         var page = new List<ScoredCandidate>();
-        index.Refresh(pool.Candidates, query with { Exclude = seen.Filter(), HiddenCreators = [hiddenCreator] }, Now, page);
+        index.Refresh(pool, query with { Exclude = seen.Filter(), HiddenCreators = [hiddenCreator] }, Now, page);
 
         Assert.DoesNotContain(page, c => c.Entry.VideoId == seenId);
         Assert.DoesNotContain(page, c => c.Entry.VideoId == removed.VideoId);
@@ -102,7 +102,7 @@ public class CandidatePoolTests
         // Reinstated, the video is a new record in the index: the pool finds it again.
         index.Upsert(removed, null, Now);
         var again = new List<ScoredCandidate>();
-        index.Refresh(pool.Candidates, query, Now, again);
+        index.Refresh(pool, query, Now, again);
         Assert.Contains(again, c => c.Entry.VideoId == removed.VideoId);
     }
 
@@ -121,7 +121,7 @@ public class CandidatePoolTests
         Assert.Contains(fresh, c => c.Entry.VideoId == upload.VideoId);
 
         var page = new List<ScoredCandidate>();
-        index.Refresh(pool.Candidates, query, Now, page);
+        index.Refresh(pool, query, Now, page);
         var before = page.Count;
         pool.AddFresh(page, fresh, id => id == other.VideoId, new HashSet<string> { "followed" });
 
@@ -131,7 +131,7 @@ public class CandidatePoolTests
 
         // The pool keeps it: the next page has it once, not twice.
         var next = new List<ScoredCandidate>();
-        index.Refresh(pool.Candidates, query, Now, next);
+        index.Refresh(pool, query, Now, next);
         pool.AddFresh(next, fresh, _ => false, new HashSet<string>());
         Assert.Single(next, c => c.Entry.VideoId == upload.VideoId);
     }
