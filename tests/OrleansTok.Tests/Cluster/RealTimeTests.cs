@@ -101,6 +101,21 @@ public class RealTimeTests(ClusterFixture fixture)
         Assert.True(took < TimeSpan.FromSeconds(1));
     }
 
+    /// <summary>
+    /// A reader whose next pages rank their pooled candidates (no interaction since the last page)
+    /// still gets a new upload within a second: pooled pages read the fresh source live.
+    /// </summary>
+    [Fact]
+    public async Task A_new_upload_reaches_a_reader_whose_pages_come_from_their_candidate_pool()
+    {
+        var (_, creatorId) = await NewUser();
+        var (fan, _) = await NewUser("quokkas");
+        Assert.NotEmpty((await fan.GetFeed(new FeedRequest(10)))!.Items); // retrieves, and keeps the candidates
+        var video = await Upload(creatorId, "quokkas");
+        var took = await InFeed(fan, video.Id, TimeSpan.FromSeconds(1), "the upload on the reader's next pages");
+        Assert.True(took < TimeSpan.FromSeconds(1));
+    }
+
     /// <summary>An upload normally reaches its partition by a direct call alone; when that call fails, the catalog stream carries it.</summary>
     [Fact]
     public async Task An_upload_whose_direct_call_to_its_partition_failed_still_reaches_other_users()
