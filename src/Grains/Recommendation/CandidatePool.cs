@@ -55,10 +55,18 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
     /// <summary>Keeps <paramref name="merged"/> as retrieved for these inputs.</summary>
     public void Fill(IReadOnlyList<ScoredCandidate> merged, ReadOnlySpan<float> interest, long controls, object related, DateTimeOffset now)
     {
-        Clear();
-        if (!Enabled || merged.Count == 0) return;
-        _members = new Member[merged.Count + 16];
-        _fingerprints = new ulong[merged.Count];
+        if (!Enabled || merged.Count == 0)
+        {
+            Clear();
+            return;
+        }
+        // A reader who refills every few pages keeps their arrays: a new one each time outlived
+        // gen 0 by seconds and died only in a later, costlier collection.
+        if (_members.Length < merged.Count + 16) _members = new Member[merged.Count + 16];
+        else Array.Clear(_members, merged.Count, _count - Math.Min(_count, merged.Count));
+        if (_fingerprints.Length < merged.Count) _fingerprints = new ulong[merged.Count + 16];
+        _count = 0;
+        _added = null;
         foreach (var c in merged)
         {
             _fingerprints[_count] = c.Indexed?.Fingerprint ?? IdHash.Of(c.Entry.VideoId);
@@ -67,8 +75,9 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
                 Entry = c.Entry, Video = c.Indexed, Source = c.Source, SourceScore = c.SourceScore, Trend = c.Trend, Related = c.Related, Fresh = c.Fresh,
             };
         }
-        Array.Sort(_fingerprints);
-        _interest = interest.ToArray();
+        Array.Sort(_fingerprints, 0, _count);
+        if (_interest.Length == interest.Length) interest.CopyTo(_interest);
+        else _interest = interest.ToArray();
         _controls = controls;
         _related = related;
         _filledAt = now;
@@ -109,7 +118,7 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
         foreach (var c in fresh)
         {
             var fingerprint = IdHash.Of(c.Entry.VideoId);
-            if (Array.BinarySearch(_fingerprints, fingerprint) >= 0 || _added?.Contains(fingerprint) == true || isExcluded(c.Entry.VideoId)) continue;
+            if (Array.BinarySearch(_fingerprints, 0, _filled, fingerprint) >= 0 || _added?.Contains(fingerprint) == true || isExcluded(c.Entry.VideoId)) continue;
             (_added ??= []).Add(fingerprint);
             var member = new Member
             {

@@ -72,6 +72,29 @@ public class CandidatePoolTests
     }
 
     [Fact]
+    public void A_refilled_pool_holds_only_its_new_candidates()
+    {
+        var (index, query, _) = Catalogue();
+        var merged = Merged(index, query);
+        var pool = new CandidatePool(TimeSpan.FromSeconds(5), 0.95f);
+        pool.Fill(merged, query.Interest, 0, query, Now);
+        var dropped = merged[^1];
+        pool.Fill(merged.Take(merged.Count / 2).ToList(), query.Interest, 1, query, Now.AddSeconds(1));
+
+        Assert.Equal(merged.Count / 2, pool.Count);
+        Assert.True(pool.Matches(query.Interest, 1, query, Now.AddSeconds(1)));
+        Assert.False(pool.Matches(query.Interest, 0, query, Now.AddSeconds(1)), "the controls of the first fill");
+        var page = new List<ScoredCandidate>();
+        index.Refresh(pool, query, Now, page);
+        Assert.DoesNotContain(page, c => c.Entry.VideoId == dropped.Entry.VideoId);
+
+        // The first fill's candidate is new to this pool: offered by the fresh source, it joins.
+        var asFresh = new Candidate(dropped.Entry, CandidateSources.Fresh, 1f, 0f);
+        pool.AddFresh(page, [asFresh], _ => false, new HashSet<string>());
+        Assert.Single(page, c => c.Entry.VideoId == dropped.Entry.VideoId);
+    }
+
+    [Fact]
     public void Refreshing_drops_seen_hidden_and_removed_videos_and_reads_current_entries()
     {
         var (index, query, seen) = Catalogue();
