@@ -69,10 +69,11 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
         _added = null;
         foreach (var c in merged)
         {
-            _fingerprints[_count] = c.Indexed?.Fingerprint ?? IdHash.Of(c.Entry.VideoId);
+            // The video's index record is found by the first pooled page (CatalogIndex.Refresh): retrieval hands over entries only.
+            _fingerprints[_count] = IdHash.Of(c.Entry.VideoId);
             _members[_count++] = new Member
             {
-                Entry = c.Entry, Video = c.Indexed, Source = c.Source, SourceScore = c.SourceScore, Trend = c.Trend, Related = c.Related, Fresh = c.Fresh,
+                Entry = c.Entry, Source = c.Source, SourceScore = c.SourceScore, Trend = c.Trend, Related = c.Related, Fresh = c.Fresh,
             };
         }
         Array.Sort(_fingerprints, 0, _count);
@@ -152,6 +153,5 @@ internal static class CandidatePoolMembers
     public static ScoredCandidate ToCandidate(this in CandidatePool.Member member, CatalogEntry entry, float trend) => new()
     {
         Entry = entry, Source = member.Source, SourceScore = member.SourceScore, Trend = trend, Related = member.Related, Fresh = member.Fresh,
-        Indexed = member.Video,
     };
 }

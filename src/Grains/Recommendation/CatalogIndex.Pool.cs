@@ -35,7 +35,11 @@ public sealed partial class CatalogIndex
     {
         var k = Math.Max(1, query.PerSource);
         var result = new List<Candidate>(k);
-        TakeEligible(FreshRanking(query.Language, now, freshWindow, refresher: false), k, new Eligibility(query), result, CandidateSources.Fresh, query, 1 / _decay.Weight(now), 1);
+        TakeFresh(query, k, new Eligibility(query), result, now, freshWindow, 1 / _decay.Weight(now));
         return result;
     }
+
+    /// <summary>The fresh source's k best eligible, by upload time and exposure (its scores are not decayed).</summary>
+    private void TakeFresh(RetrievalQuery query, int k, in Eligibility eligible, List<Candidate> into, DateTimeOffset now, TimeSpan freshWindow, double toNow) =>
+        TakeEligible(FreshRanking(query.Language, now, freshWindow, refresher: false), k, eligible, into, CandidateSources.Fresh, query, toNow, 1);
 }

@@ -381,7 +381,7 @@ public sealed partial class CatalogIndex
 
         // Trending scores leave as decayed popularity now, so they compare with other partitions' (landmarks differ).
         TakeEligible(TrendingRanking(query.Country, query.Language, refresher: false), k, eligible, result, CandidateSources.Trending, query, toNow, toNow);
-        TakeEligible(FreshRanking(query.Language, now, freshWindow, refresher: false), k, eligible, result, CandidateSources.Fresh, query, toNow, 1);
+        TakeFresh(query, k, eligible, result, now, freshWindow, toNow);
         return result;
     }
 

@@ -18,10 +18,10 @@ public sealed class RankingContext
 /// <summary>A candidate on its way through ranking and the feed rules.</summary>
 public sealed class ScoredCandidate
 {
-    public required CatalogEntry Entry { get; set; }
+    public required CatalogEntry Entry { get; init; }
     public required string Source { get; set; }
     public float SourceScore { get; init; }
-    public float Trend { get; set; }
+    public float Trend { get; init; }
 
     /// <summary>The fresh source produced it, also when a more personal source's label won the merge: exploration may pick it.</summary>
     public bool Fresh { get; set; }
@@ -35,9 +35,6 @@ public sealed class ScoredCandidate
     private FeatureVector _features;
     public float Score { get; set; }
     public bool Recycled { get; set; }
-
-    /// <summary>The replica's record of the video, kept by a pooled candidate: later pages read its current entry without a lookup by id.</summary>
-    internal IndexedVideo? Indexed { get; set; }
     public string Reason { get; set; } = "";
 }
 

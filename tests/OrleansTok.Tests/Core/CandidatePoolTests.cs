@@ -30,6 +30,16 @@ public class CandidatePoolTests
     private static List<ScoredCandidate> Merged(CatalogIndex index, RetrievalQuery query) =>
         CandidateMerger.Merge([index.Retrieve(query, Now, FreshWindow)], _ => false, query.PerSource);
 
+    /// <summary>A catalogue and a pool filled from one retrieval of it (controls 0, related scores: the query object).</summary>
+    private static (CatalogIndex Index, RetrievalQuery Query, SeenSet Seen, List<ScoredCandidate> Merged, CandidatePool Pool) Filled()
+    {
+        var (index, query, seen) = Catalogue();
+        var merged = Merged(index, query);
+        var pool = new CandidatePool(TimeSpan.FromSeconds(5), 0.95f);
+        pool.Fill(merged, query.Interest, 0, query, Now);
+        return (index, query, seen, merged, pool);
+    }
+
     private static float[] Interest(params string[] tags) => ContentEmbedding.ForInterests(tags, 16);
 
     [Fact]
@@ -61,10 +71,7 @@ public class CandidatePoolTests
     [Fact]
     public void A_drained_pool_retrieves_again()
     {
-        var pool = new CandidatePool(TimeSpan.FromSeconds(5), 0.95f);
-        var (index, query, _) = Catalogue();
-        var merged = Merged(index, query);
-        pool.Fill(merged, Interest("cats"), 0, query, Now);
+        var (_, _, _, merged, pool) = Filled();
         Assert.True(pool.Enough(merged.Count, 10));
         Assert.True(pool.Enough((merged.Count * 3 + 3) / 4, 10));
         Assert.False(pool.Enough(merged.Count * 3 / 4 - 1, 10), "more than a quarter served");
@@ -74,10 +81,7 @@ public class CandidatePoolTests
     [Fact]
     public void A_refilled_pool_holds_only_its_new_candidates()
     {
-        var (index, query, _) = Catalogue();
-        var merged = Merged(index, query);
-        var pool = new CandidatePool(TimeSpan.FromSeconds(5), 0.95f);
-        pool.Fill(merged, query.Interest, 0, query, Now);
+        var (index, query, _, merged, pool) = Filled();
         var dropped = merged[^1];
         pool.Fill(merged.Take(merged.Count / 2).ToList(), query.Interest, 1, query, Now.AddSeconds(1));
 
@@ -97,10 +101,7 @@ public class CandidatePoolTests
     [Fact]
     public void Refreshing_drops_seen_hidden_and_removed_videos_and_reads_current_entries()
     {
-        var (index, query, seen) = Catalogue();
-        var merged = Merged(index, query);
-        var pool = new CandidatePool(TimeSpan.FromSeconds(5), 0.95f);
-        pool.Fill(merged, query.Interest, 0, query, Now);
+        var (index, query, seen, merged, pool) = Filled();
         index.Refresh(pool, query, Now, []); // a first pooled page: the members keep their videos' records
 
         var seenId = merged[0].Entry.VideoId;
@@ -132,9 +133,7 @@ public class CandidatePoolTests
     [Fact]
     public void A_new_upload_joins_the_pooled_page_at_once_labelled_as_a_merge_would()
     {
-        var (index, query, _) = Catalogue();
-        var pool = new CandidatePool(TimeSpan.FromSeconds(5), 0.95f);
-        pool.Fill(Merged(index, query), query.Interest, 0, query, Now);
+        var (index, query, _, _, pool) = Filled();
 
         var upload = Video(1000, ageHours: 0) with { CreatorId = "followed" };
         var other = Video(1001, ageHours: 0);
