@@ -91,6 +91,44 @@ public class RealTimeTests(ClusterFixture fixture)
         Assert.NotEqual(before, after); // the video learned from who engaged with it
     }
 
+    /// <summary>
+    /// The video liked second counts a pair at once; the one liked first hears of it from the silo's
+    /// batcher, by handle when both share a silo and by id when they do not (ten videos over two silos
+    /// hold both kinds). A handle from a table the receiver does not hold is never trusted.
+    /// </summary>
+    [Fact]
+    public async Task Co_engagement_counts_both_halves_of_every_pair_once_whichever_silos_hold_the_videos()
+    {
+        var (_, creatorId) = await NewUser();
+        var (fan, _) = await NewUser();
+        var liked = new List<string>();
+        for (var i = 0; i < 10; i++) liked.Add((await Upload(creatorId, $"pairs{i}")).Id);
+        foreach (var id in liked) await fan.Record([Event(id, InteractionType.Like)]);
+
+        await Eventually.HoldsAsync(async () =>
+        {
+            foreach (var id in liked)
+            {
+                var neighbours = await _grains.GetGrain<IVideoGrain>(id).GetNeighbours(20);
+                if (!liked.Where(other => other != id).All(other => neighbours.Any(n => n.VideoId == other))) return false;
+            }
+            return true;
+        }, TimeSpan.FromSeconds(5), "both halves of every pair");
+        foreach (var id in liked)
+        {
+            var neighbours = await _grains.GetGrain<IVideoGrain>(id).GetNeighbours(20);
+            Assert.Equal(liked.Where(other => other != id).Order(), neighbours.Select(n => n.VideoId).Order());
+            Assert.All(neighbours, n => Assert.Equal(1f, n.Similarity)); // one user, one like each: every pair counted once
+        }
+
+        // From the client, so serialized: handle 0 of an unknown table names nothing here, the id does.
+        var stranger = (await Upload(creatorId, "pairs-stranger")).Id;
+        await _grains.GetGrain<IVideoGrain>(liked[0]).AddCoEngagements(new CoEngagements(Guid.NewGuid(), [new CoEngagedHalf(stranger, 1, 0)]));
+        await Eventually.HoldsAsync(async () => (await _grains.GetGrain<IVideoGrain>(liked[0]).GetNeighbours(20)).Any(n => n.VideoId == stranger),
+            TimeSpan.FromSeconds(2), "a half from another table counted by its id");
+        Assert.Equal(10, (await _grains.GetGrain<IVideoGrain>(liked[0]).GetNeighbours(20)).Count);
+    }
+
     [Fact]
     public async Task A_new_upload_is_recommendable_to_other_users_within_a_second()
     {
