@@ -48,7 +48,7 @@ public interface IVideoGrain : IGrainWithStringKey
     /// Other videos were engaged by users who also engaged this one (the symmetric halves of
     /// co-engagements), gathered per silo and delivered in one call per video.
     /// </summary>
-    [Alias("AddCoEngagementHalves"), Orleans.Concurrency.OneWay] Task AddCoEngagements(CoEngagements others);
+    [Alias("AddCoEngagements"), Orleans.Concurrency.OneWay] Task AddCoEngagements([Immutable] IReadOnlyList<CoEngagedWith> others);
 
     /// <summary>
     /// Applies this video's signals of one journal batch in memory, unless that batch was already

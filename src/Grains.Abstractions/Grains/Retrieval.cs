@@ -34,23 +34,11 @@ public sealed record Neighbour(
     [property: Id(0)] string VideoId,
     [property: Id(1)] float Similarity);
 
-/// <summary>
-/// The symmetric halves of co-engagements one silo gathered for one video: each names a video engaged
-/// by a user who also engaged the receiver. <see cref="CoEngagedHalf.Handle"/> is the sending silo's
-/// number for that video, valid only where <paramref name="HandleTable"/> is the receiver's own table
-/// (the same silo, where Orleans passes this object without copying it); anywhere else the ids are read.
-/// </summary>
-[GenerateSerializer, Immutable, Alias("ot.CoEngagements")]
-public sealed record CoEngagements(
-    [property: Id(0)] Guid HandleTable,
-    [property: Id(1)] List<CoEngagedHalf> Others);
-
-/// <summary>A video co-engaged with the receiving one, its positive count when that was counted, and its handle in the sender's table.</summary>
-[GenerateSerializer, Immutable, Alias("ot.CoEngagedHalf")]
-public readonly record struct CoEngagedHalf(
+/// <summary>A video co-engaged with the receiving one, and its positive count when that was counted.</summary>
+[GenerateSerializer, Immutable, Alias("ot.CoEngagedWith")]
+public sealed record CoEngagedWith(
     [property: Id(0)] string VideoId,
-    [property: Id(1)] long Positives,
-    [property: Id(2)] int Handle);
+    [property: Id(1)] long Positives);
 
 /// <summary>A candidate as a source produced it: the source's own score and the video's trend in the user's country.</summary>
 [GenerateSerializer, Immutable, Alias("ot.Candidate")]

@@ -10,17 +10,16 @@ namespace OrleansTok.Grains;
 /// Derived data, like impressions: a silo crash loses at most one period of pair counts. Half a second
 /// (with users' 250 ms neighbour refresh) keeps the symmetric half inside the product's one second;
 /// at 250 ms random ingest over 10,000 videos sent about one call per pair-half in four. Receivers
-/// are held by the silo's <see cref="VideoHandles"/>, which the sender has looked up already, and each
-/// half carries the sender's handle, so a receiver on this silo looks up no id (docs/benchmarks.md round 20).
+/// are held by the silo's <see cref="VideoHandles"/>, which the sender has looked up already.
 /// </summary>
 public sealed class CoEngagementBatcher(IClusterClient client, VideoHandles handles, TimeProvider time, ILogger<CoEngagementBatcher> logger) : PeriodicFlush(FlushPeriod, time, logger)
 {
     public static readonly TimeSpan FlushPeriod = TimeSpan.FromMilliseconds(500);
     private readonly Lock _lock = new();
-    private Dictionary<int, List<CoEngagedHalf>> _pending = [];
+    private Dictionary<int, List<CoEngagedWith>> _pending = [];
 
     /// <summary>Tells each of <paramref name="videos"/> (handles), at the next flush, that <paramref name="other"/> was co-engaged with it.</summary>
-    public void Add(ReadOnlySpan<int> videos, CoEngagedHalf other)
+    public void Add(ReadOnlySpan<int> videos, CoEngagedWith other)
     {
         lock (_lock)
         {
@@ -34,14 +33,14 @@ public sealed class CoEngagementBatcher(IClusterClient client, VideoHandles hand
 
     protected override Task FlushAsync()
     {
-        Dictionary<int, List<CoEngagedHalf>> batch;
+        Dictionary<int, List<CoEngagedWith>> batch;
         lock (_lock)
         {
             if (_pending.Count == 0) return Task.CompletedTask;
             batch = _pending;
-            _pending = new Dictionary<int, List<CoEngagedHalf>>(batch.Count);
+            _pending = new Dictionary<int, List<CoEngagedWith>>(batch.Count);
         }
-        foreach (var (video, others) in batch) client.Get<IVideoGrain>(handles.IdOf(video)).AddCoEngagements(new CoEngagements(handles.Table, others)).Ignore();
+        foreach (var (video, others) in batch) client.Get<IVideoGrain>(handles.IdOf(video)).AddCoEngagements(others).Ignore();
         return Task.CompletedTask;
     }
 }

@@ -273,15 +273,11 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
 
     public async Task<IReadOnlyList<Neighbour>> GetNeighbours(int count) => (await NeighboursAsync()).Top(count);
 
-    public async Task AddCoEngagements(CoEngagements others)
+    public async Task AddCoEngagements(IReadOnlyList<CoEngagedWith> others)
     {
         if (!S.Exists) return;
         var co = await NeighboursAsync();
-        var numbered = others.HandleTable == _handles.Table; // sent by this silo: its handles are ours
-        foreach (var other in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(others.Others))
-        {
-            co.Add(numbered ? other.Handle : _handles.Of(other.VideoId), other.Positives, _options.NeighbourCapacity);
-        }
+        foreach (var other in others) co.Add(other.VideoId, other.Positives, _options.NeighbourCapacity);
         _neighboursDirty = true;
         _writeNeighbours!.Schedule(); // created by the load
     }
@@ -349,7 +345,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
             co.Add(partner, 0, _options.NeighbourCapacity);
             partners[count++] = partner;
         }
-        _coEngagement.Add(partners[..count], new CoEngagedHalf(self, S.CoPositives, _handle));
+        _coEngagement.Add(partners[..count], new CoEngagedWith(self, S.CoPositives));
     }
 
     /// <summary>Hands the changed entry to the silo's publisher: one update per call, however many signals it held.</summary>

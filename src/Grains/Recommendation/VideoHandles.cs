@@ -22,9 +22,6 @@ public sealed class VideoHandles
 
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>This table's identity: a handle is meaningful only to whoever holds the table it came from.</summary>
-    public Guid Table { get; } = Guid.NewGuid();
-
     public int Of(string id)
     {
         if (_handles.TryGetValue(id, out var handle)) return handle;

@@ -93,8 +93,7 @@ public class RealTimeTests(ClusterFixture fixture)
 
     /// <summary>
     /// The video liked second counts a pair at once; the one liked first hears of it from the silo's
-    /// batcher, by handle when both share a silo and by id when they do not (ten videos over two silos
-    /// hold both kinds). A handle from a table the receiver does not hold is never trusted.
+    /// co-engagement batcher, on its own silo or the other (ten videos over two silos hold both).
     /// </summary>
     [Fact]
     public async Task Co_engagement_counts_both_halves_of_every_pair_once_whichever_silos_hold_the_videos()
@@ -121,11 +120,11 @@ public class RealTimeTests(ClusterFixture fixture)
             Assert.All(neighbours, n => Assert.Equal(1f, n.Similarity)); // one user, one like each: every pair counted once
         }
 
-        // From the client, so serialized: handle 0 of an unknown table names nothing here, the id does.
+        // A half sent from outside the silo (serialized) is counted by its id.
         var stranger = (await Upload(creatorId, "pairs-stranger")).Id;
-        await _grains.GetGrain<IVideoGrain>(liked[0]).AddCoEngagements(new CoEngagements(Guid.NewGuid(), [new CoEngagedHalf(stranger, 1, 0)]));
+        await _grains.GetGrain<IVideoGrain>(liked[0]).AddCoEngagements([new CoEngagedWith(stranger, 1)]);
         await Eventually.HoldsAsync(async () => (await _grains.GetGrain<IVideoGrain>(liked[0]).GetNeighbours(20)).Any(n => n.VideoId == stranger),
-            TimeSpan.FromSeconds(2), "a half from another table counted by its id");
+            TimeSpan.FromSeconds(2), "a half from outside the silo counted");
         Assert.Equal(10, (await _grains.GetGrain<IVideoGrain>(liked[0]).GetNeighbours(20)).Count);
     }
 

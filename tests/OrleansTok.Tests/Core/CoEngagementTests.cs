@@ -66,48 +66,6 @@ public class CoEngagementTests
     }
 
     [Fact]
-    public void The_pair_table_keeps_every_count_through_growth_and_forgets_only_the_rarest_quarter_when_full()
-    {
-        const int Capacity = 300;
-        var table = new PairTable();
-        var model = new Dictionary<int, int>();
-        var random = new Random(7);
-        var evictions = 0;
-        for (var step = 0; step < 40_000; step++)
-        {
-            var handle = random.Next(4) == 0 ? random.Next(50) : random.Next(5_000); // a few common partners among many rare ones
-            var before = table.Count;
-            table.GetOrAdd(handle, Capacity).Count++;
-            if (table.Count < before + (model.ContainsKey(handle) ? 0 : 1))
-            {
-                evictions++;
-                var forgotten = model.Where(kv => table.CountOf(kv.Key) == 0).ToList();
-                var kept = model.Where(kv => table.CountOf(kv.Key) != 0).ToList();
-                Assert.Equal(before / 4, forgotten.Count);
-                Assert.True(forgotten.Max(kv => kv.Value) <= kept.Min(kv => kv.Value), "only the rarest are forgotten");
-                foreach (var (key, _) in forgotten) model.Remove(key);
-            }
-            model[handle] = model.GetValueOrDefault(handle) + 1;
-            if (step % 997 == 0 || table.Count != model.Count)
-            {
-                Assert.Equal(model.Count, table.Count);
-                Assert.All(model, kv => Assert.Equal(kv.Value, table.CountOf(kv.Key)));
-                Assert.Equal(model.Count, CountOccupied(table));
-            }
-        }
-        Assert.True(evictions > 10);
-        Assert.True(table.Slots.Length <= 512, "a full table stays within twice the slots its capacity needs");
-        Assert.Equal(0, table.CountOf(1_000_000));
-
-        static int CountOccupied(PairTable table)
-        {
-            var n = 0;
-            foreach (var slot in table.Slots) n += slot.IsEmpty ? 0 : 1;
-            return n;
-        }
-    }
-
-    [Fact]
     public void Related_scores_sum_over_the_users_recent_positives()
     {
         var scores = CoEngagement.Aggregate(
