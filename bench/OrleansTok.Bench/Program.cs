@@ -329,6 +329,23 @@ if (o.Pid is { } pid && o.Has("memory"))
             heapBytesPerUser = heapPerUser, heapBytesPerVideo = heapPerVideo });
         Console.WriteLine($"memory: {n:N0} more users {perUser / 1024:F1} KiB RSS / {heapPerUser / 1024:F1} KiB managed heap each, " +
             $"{n:N0} more videos {perVideo / 1024:F1} KiB RSS / {heapPerVideo / 1024:F1} KiB heap each (RSS now {afterVideos / 1048576.0:F0} MiB, heap {heapAfterVideos / 1048576.0:F0} MiB)");
+        if (n != o.MemorySteps[0]) continue;
+
+        // A user who only signed up holds little; one who reads keeps what later pages and actions
+        // need (impressions, the seen set, recently served entries). The same users, after reading
+        // --reading-pages pages each, once their candidate pools (5 s by default) have expired.
+        await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+        {
+            var id = $"{prefix}{i}";
+            for (var page = 0; page < o.ReadingPages; page++) await Load.Ok(Load.Get(http, $"/v1/users/{id}/feed?count=10", tokens.For(id)));
+        });
+        await Task.Delay(6000);
+        var heapAfterReading = await ManagedHeap.SettledAsync(pid, o.ManagementUrl);
+        await HeapDump.CollectAsync(pid, o, $"{n}-3-reading");
+        var heapPerReader = (heapAfterReading - heapAfterVideos) / (double)n;
+        memory.Add(new { activated = n, pagesReadEach = o.ReadingPages, managedHeapBytes = heapAfterReading, heapBytesMorePerUser = heapPerReader });
+        Console.WriteLine($"memory: the same {n:N0} users after reading {o.ReadingPages} pages each: {heapPerReader / 1024:F1} KiB more managed heap each " +
+            $"({(heapPerUser + heapPerReader) / 1024:F1} KiB a reading user in all)");
     }
     results["memory"] = memory;
 }
@@ -360,7 +377,7 @@ HttpRequestMessage Request(HttpMethod method, string path, string user)
 
 internal sealed record Options(string Url, string Issuer, string Audience, string Key, int Users, int Creators, int Videos, TimeSpan Duration, int Repeat,
     int[] Concurrency, int FreshnessSamples, int? Pid, int[] MemorySteps, string? Out, string[] Phases, string? Postgres, string Section,
-    int Churn, string ManagementUrl, string? GcDumps, string? HeapDumps, int SeedEvents)
+    int Churn, string ManagementUrl, string? GcDumps, string? HeapDumps, int SeedEvents, int ReadingPages)
 {
     public bool Has(string phase) => Phases.Contains("all") || Phases.Contains(phase);
 
@@ -380,6 +397,7 @@ internal sealed record Options(string Url, string Issuer, string Audience, strin
             Arg("--memory", "10000,100000").Split(',').Select(int.Parse).ToArray(), Arg("--out", "") is { Length: > 0 } o ? o : null,
             Arg("--phases", "all").Split(','), Arg("--postgres", "") is { Length: > 0 } cs ? cs : null, Arg("--section", "embedded"),
             Int("--churn", 0), Arg("--management", "http://127.0.0.1:9465"),
-            Arg("--gcdump", "") is { Length: > 0 } d ? d : null, Arg("--heapdump", "") is { Length: > 0 } h ? h : null, Int("--seed-events", 500_000));
+            Arg("--gcdump", "") is { Length: > 0 } d ? d : null, Arg("--heapdump", "") is { Length: > 0 } h ? h : null, Int("--seed-events", 500_000),
+            Int("--reading-pages", 20));
     }
 }
