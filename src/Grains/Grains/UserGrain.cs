@@ -18,8 +18,8 @@ namespace OrleansTok.Grains;
 /// </summary>
 public sealed class UserGrain : Grain, IUserGrain
 {
-    /// <summary>Catalog entries of recently served videos, so most interactions need no call to the video.</summary>
-    private const int EntryCacheCapacity = 1000;
+    /// <summary>Catalog entries of the last videos served (about thirteen pages), so most interactions need no call to the video.</summary>
+    private const int EntryCacheCapacity = 128;
 
     /// <summary>
     /// A user's state is written at most this often while active (and on deactivation). With the
@@ -34,7 +34,7 @@ public sealed class UserGrain : Grain, IUserGrain
     private readonly RecommendationOptions _options;
     private readonly float[] _rankerPrior;
     private readonly TimeProvider _time;
-    private readonly Dictionary<string, CatalogEntry> _entries = new(StringComparer.Ordinal);
+    private readonly RecentEntries _entries = new(EntryCacheCapacity);
 
     /// <summary>Neighbour lists of the recent positives and when their fetch began, refetched (through the silo's <see cref="NeighbourCache"/>) when older than <see cref="RecommendationOptions.NeighbourRefresh"/>.</summary>
     private readonly Dictionary<string, (DateTimeOffset FetchedAt, IReadOnlyList<Neighbour> List)> _neighbours = new(StringComparer.Ordinal);
@@ -285,10 +285,10 @@ public sealed class UserGrain : Grain, IUserGrain
 
         // Join the action to the page that showed the video and teach the ranker what happened.
         if (feedRequestId is null) return;
-        var item = S.Impressions.FirstOrDefault(i => i.RequestId == feedRequestId)?.Items.FirstOrDefault(i => i.VideoId == entry.VideoId);
-        if (item is { Features.Length: Ranker.FeatureCount })
+        Span<float> features = stackalloc float[Ranker.FeatureCount];
+        if (S.Impressions.Find(i => i.RequestId == feedRequestId) is { } page && page.TryGetFeatures(entry.VideoId, features))
         {
-            Ranker.Learn(S.RankerWeights, item.Features, engagement > 0f ? 1f : 0f, _options.RankerLearningRate, _options.Regularization, _rankerPrior);
+            Ranker.Learn(S.RankerWeights, features, engagement > 0f ? 1f : 0f, _options.RankerLearningRate, _options.Regularization, _rankerPrior);
         }
     }
 
@@ -367,18 +367,13 @@ public sealed class UserGrain : Grain, IUserGrain
     /// </summary>
     private void Remember(IReadOnlyList<ScoredCandidate> served)
     {
-        if (_entries.Count + served.Count > EntryCacheCapacity) _entries.Clear();
-        foreach (var c in served) _entries[c.Entry.VideoId] = c.Entry;
+        foreach (var c in served) _entries.Add(c.Entry);
     }
 
     private void RecordImpressions(string requestId, IReadOnlyList<ScoredCandidate> picked, DateTimeOffset now)
     {
-        var impression = new FeedImpression { RequestId = requestId, At = now };
-        foreach (var c in picked)
-        {
-            S.Seen.Add(c.Entry.VideoId);
-            impression.Items.Add(new ImpressionItem { VideoId = c.Entry.VideoId, Source = c.Source, Score = c.Score, Features = c.Features.ToArray() });
-        }
+        foreach (var c in picked) S.Seen.Add(c.Entry.VideoId);
+        var impression = FeedImpression.Of(requestId, now, picked);
         S.Served += picked.Count;
         S.LastCreator = picked[^1].Entry.CreatorId;
         S.LastSound = picked[^1].Entry.SoundId;
@@ -469,7 +464,7 @@ public sealed class UserGrain : Grain, IUserGrain
         var missing = new List<string>();
         foreach (var id in videoIds.Distinct(StringComparer.Ordinal))
         {
-            if (_entries.TryGetValue(id, out var entry)) result[id] = entry;
+            if (_entries.TryGet(id, out var entry)) result[id] = entry;
             else missing.Add(id);
         }
         // Eligible videos are in this silo's catalogue replica; only the rest (removed, not yet

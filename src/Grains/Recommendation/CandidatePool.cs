@@ -61,12 +61,14 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
             return;
         }
         // A reader who refills every few pages keeps their arrays: a new one each time outlived
-        // gen 0 by seconds and died only in a later, costlier collection.
-        if (_members.Length < merged.Count + 16) _members = new Member[merged.Count + 16];
+        // gen 0 by seconds and died only in a later, costlier collection. The headroom takes the
+        // uploads later pages add and a next merge a little larger than this one (sized to the
+        // merge alone, a pool reallocated whenever its merge grew by one: a third of all refills).
+        if (_members.Length < merged.Count) _members = new Member[WithHeadroom(merged.Count)];
         else Array.Clear(_members, merged.Count, _count - Math.Min(_count, merged.Count));
-        if (_fingerprints.Length < merged.Count) _fingerprints = new ulong[merged.Count + 16];
+        if (_fingerprints.Length < merged.Count) _fingerprints = new ulong[WithHeadroom(merged.Count)];
         _count = 0;
-        _added = null;
+        _added?.Clear();
         foreach (var c in merged)
         {
             // The video's index record is found by the first pooled page (CatalogIndex.Refresh): retrieval hands over entries only.
@@ -84,6 +86,8 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
         _filledAt = now;
         _filled = merged.Count;
     }
+
+    private static int WithHeadroom(int count) => count + count / 4 + 16;
 
     /// <summary>Forgets the candidates (an expired pool holds only memory).</summary>
     public void Clear()

@@ -35,20 +35,55 @@ public sealed class UserState
     [Id(24)] public long JournalMark { get; set; }
 }
 
-/// <summary>What one feed request showed, kept so later actions can be joined to it (request id → items, scores, sources, features).</summary>
+/// <summary>
+/// What one feed request showed, kept so later actions can be joined to it: the served videos in
+/// page order and the ranker's features of each, in one flat array at half precision.
+/// </summary>
+/// <remarks>
+/// A page's impression outlives the request (the last <see cref="RecommendationOptions.ImpressionHistory"/>
+/// pages are kept), so every page's record survives a gen-0 collection and stays with a reading
+/// user. As an object per item with an array of features each it was 24 objects and ~1.5 KB a
+/// page; four now (the record, the request id, the ids, which are the entries' own strings, and the
+/// features), ~0.5 KB. Half precision (three significant digits) is finer than one learning step
+/// moves a weight.
+/// </remarks>
 [GenerateSerializer, Alias("ot.FeedImpression")]
 public sealed class FeedImpression
 {
     [Id(0)] public required string RequestId { get; init; }
     [Id(1)] public DateTimeOffset At { get; init; }
-    [Id(2)] public List<ImpressionItem> Items { get; init; } = [];
-}
 
-[GenerateSerializer, Alias("ot.ImpressionItem")]
-public sealed class ImpressionItem
-{
-    [Id(0)] public required string VideoId { get; init; }
-    [Id(1)] public required string Source { get; init; }
-    [Id(2)] public float Score { get; init; }
-    [Id(3)] public float[] Features { get; init; } = [];
+    // Id 2 held a list of per-item records (video, source, score, features) until the flat layout
+    // below; stored states that still carry it load without those impressions.
+    [Id(3)] public string[] VideoIds { get; init; } = [];
+
+    /// <summary><see cref="Ranker.FeatureCount"/> features per served video, in the order of <see cref="VideoIds"/>.</summary>
+    [Id(4)] public Half[] Features { get; init; } = [];
+
+    /// <summary>The record of one served page.</summary>
+    public static FeedImpression Of(string requestId, DateTimeOffset at, IReadOnlyList<ScoredCandidate> served)
+    {
+        var ids = new string[served.Count];
+        var features = new Half[served.Count * Ranker.FeatureCount];
+        for (var i = 0; i < served.Count; i++)
+        {
+            ids[i] = served[i].Entry.VideoId;
+            var from = served[i].Features;
+            for (var f = 0; f < from.Length; f++) features[i * Ranker.FeatureCount + f] = (Half)from[f];
+        }
+        return new FeedImpression { RequestId = requestId, At = at, VideoIds = ids, Features = features };
+    }
+
+    /// <summary>
+    /// Writes the features <paramref name="videoId"/> was ranked with on this page into
+    /// <paramref name="into"/> (<see cref="Ranker.FeatureCount"/> long); false if the page did not show it.
+    /// </summary>
+    public bool TryGetFeatures(string videoId, Span<float> into)
+    {
+        var i = Array.IndexOf(VideoIds, videoId);
+        if (i < 0 || into.Length != Ranker.FeatureCount || Features.Length < (i + 1) * Ranker.FeatureCount) return false;
+        var from = Features.AsSpan(i * Ranker.FeatureCount, Ranker.FeatureCount);
+        for (var f = 0; f < from.Length; f++) into[f] = (float)from[f];
+        return true;
+    }
 }

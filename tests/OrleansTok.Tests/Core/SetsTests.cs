@@ -120,4 +120,22 @@ public class SetsTests
         Assert.Equal(-2f, tokens["new"]);
         Assert.Equal(["strong", "medium"], tokens.Top(5).Select(kv => kv.Key));
     }
+
+    [Fact]
+    public void Recent_entries_hold_the_last_served_videos_while_growing_and_after_wrapping()
+    {
+        static OrleansTok.Model.CatalogEntry Entry(int i) =>
+            new($"v{i}", "c", "s", [], "", "en", 10_000, DateTimeOffset.UnixEpoch, [], 0.2f, 0);
+        var recent = new RecentEntries(40);
+        for (var i = 0; i < 17; i++) recent.Add(Entry(i)); // past the first growth
+        Assert.All(Enumerable.Range(0, 17), i => Assert.True(recent.TryGet($"v{i}", out var e) && e.VideoId == $"v{i}"));
+
+        for (var i = 17; i < 100; i++) recent.Add(Entry(i)); // wrapped at capacity
+        Assert.All(Enumerable.Range(60, 40), i => Assert.True(recent.TryGet($"v{i}", out var e) && e.VideoId == $"v{i}"));
+        Assert.False(recent.TryGet("v59", out _)); // the oldest gave way
+        Assert.False(recent.TryGet("v0", out _));
+
+        recent.Clear();
+        Assert.False(recent.TryGet("v99", out _));
+    }
 }
