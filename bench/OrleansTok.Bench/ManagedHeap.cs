@@ -44,6 +44,19 @@ public static partial class ManagedHeap
         return await ReadAsync(managementUrl);
     }
 
+    /// <summary>The server's time paused by the GC so far and its collections, from the runtime meter.</summary>
+    public static async Task<(double PausedSeconds, double Collections)> PausesAsync(HttpClient management)
+    {
+        var text = await management.GetStringAsync("/metrics");
+        return (Sum(PauseLine(), text), Sum(CollectionsLine(), text));
+    }
+
+    [GeneratedRegex(@"^dotnet_gc_pause_time_seconds_total(?:\{[^}]*\})? (\S+)", RegexOptions.Multiline)]
+    private static partial Regex PauseLine();
+
+    [GeneratedRegex(@"^dotnet_gc_collections_total\{[^}]*\} (\S+)", RegexOptions.Multiline)]
+    private static partial Regex CollectionsLine();
+
     [GeneratedRegex(@"^dotnet_gc_last_collection_heap_size_bytes\{[^}]*\} (\S+)", RegexOptions.Multiline)]
     private static partial Regex HeapLine();
 

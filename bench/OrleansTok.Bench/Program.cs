@@ -63,18 +63,31 @@ Console.WriteLine($"first feed of a new user: {first.Elapsed.TotalMilliseconds:F
 using var readsManagement = new HttpClient { BaseAddress = new Uri(o.ManagementUrl) };
 var retrievalsBefore = await Backlog.RetrievalsAsync(readsManagement);
 var reads = new List<LoadResult>();
+// The server's GC over each endpoint's runs: a collection stops every request in flight, so the
+// share of time paused is where a p99 at high concurrency comes from (round 21).
+var gc = new Dictionary<(string, int), (double Paused, double Collections, double Seconds)>();
+async Task<LoadResult> Measured(Func<Task<LoadResult>> run)
+{
+    var before = await ManagedHeap.PausesAsync(readsManagement);
+    var result = await run();
+    var after = await ManagedHeap.PausesAsync(readsManagement);
+    var key = (result.Name, result.Concurrency);
+    var sum = gc.GetValueOrDefault(key);
+    gc[key] = (sum.Paused + after.PausedSeconds - before.PausedSeconds, sum.Collections + after.Collections - before.Collections, sum.Seconds + o.Duration.TotalSeconds);
+    return result;
+}
 foreach (var concurrency in o.Concurrency)
 {
     for (var r = 0; r < o.Repeat; r++)
     {
-        reads.Add(await Load.RunAsync("trivial", concurrency, o.Duration, (_, _) => Load.Ok(Load.Get(http, "/health/live", null))));
+        reads.Add(await Measured(() => Load.RunAsync("trivial", concurrency, o.Duration, (_, _) => Load.Ok(Load.Get(http, "/health/live", null)))));
         // The same user's summary: token check, routing and one call to the user grain, no recommendation.
-        reads.Add(await Load.RunAsync("user", concurrency, o.Duration, (_, rnd) =>
+        reads.Add(await Measured(() => Load.RunAsync("user", concurrency, o.Duration, (_, rnd) =>
         {
             var u = User(rnd.Next(o.Users));
             return Load.Ok(Load.Get(http, $"/v1/users/{u}", tokens.For(u)));
-        }));
-        reads.Add(await Load.RunAsync("feed", concurrency, o.Duration, FeedPage));
+        })));
+        reads.Add(await Measured(() => Load.RunAsync("feed", concurrency, o.Duration, FeedPage)));
     }
 }
 Console.WriteLine();
@@ -95,6 +108,16 @@ foreach (var concurrency in o.Concurrency)
     Console.WriteLine($"feed / trivial at {concurrency}: {feed.RequestsPerSecond / trivial.RequestsPerSecond:P0} of the throughput; " +
         $"an authenticated call to the user grain alone: {user.RequestsPerSecond / trivial.RequestsPerSecond:P0}; feed / that call: {feed.RequestsPerSecond / user.RequestsPerSecond:P0}");
 }
+foreach (var ((name, concurrency), g) in gc)
+{
+    Console.WriteLine($"GC during the {name} runs at {concurrency}: paused {g.Paused / g.Seconds:P1} of the time, {g.Collections / g.Seconds:F2} collections/s" +
+        (g.Collections > 0 ? $", {1000 * g.Paused / g.Collections:F1} ms each" : ""));
+}
+results["readsGc"] = gc.Select(kv => new
+{
+    name = kv.Key.Item1, concurrency = kv.Key.Item2, pausedShare = kv.Value.Paused / kv.Value.Seconds,
+    collectionsPerSecond = kv.Value.Collections / kv.Value.Seconds, msPerCollection = kv.Value.Collections > 0 ? 1000 * kv.Value.Paused / kv.Value.Collections : 0,
+}).ToList();
 var pooled = Backlog.PooledShare(retrievalsBefore, await Backlog.RetrievalsAsync(readsManagement));
 Console.WriteLine($"feed pages that ranked the user's pooled candidates instead of retrieving: {pooled:P0}");
 results["reads"] = readRows;
