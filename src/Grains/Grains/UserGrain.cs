@@ -326,11 +326,12 @@ public sealed class UserGrain : Grain, IUserGrain
         var slots = request.Explore ? FeedComposer.ExplorationSlots(request.Count, _options.ExplorationPerTen) : 0;
         composer.Fill(candidates, explore, request.Count, slots);
 
+        List<ScoredCandidate>? recycled = null;
         if (composer.Picked.Count < request.Count)
         {
             // Everything eligible was seen: recycle, least recently seen first, with decayed scores.
             OrleansTokMetrics.RecycledPages.Add(1);
-            var recycled = CandidateMerger.Merge((await RetrieveAsync(query with { Exclude = null })).Batches,
+            recycled = CandidateMerger.Merge((await RetrieveAsync(query with { Exclude = null })).Batches,
                 id => S.NotInterested.Contains(id) || !S.Seen.Contains(id), query.PerSource);
             Ranker.Rank(recycled, context, S.RankerWeights);
             foreach (var c in recycled)
@@ -357,6 +358,10 @@ public sealed class UserGrain : Grain, IUserGrain
         {
             RecordImpressions(requestId, composer.Picked, now);
         }
+        // The page is written (items, impressions and entries copy what they keep): its candidates
+        // serve the next page on this thread.
+        ScoredCandidates.Return(candidates);
+        if (recycled is not null) ScoredCandidates.Return(recycled);
         return new FeedPage(requestId, items);
     }
 
@@ -421,7 +426,11 @@ public sealed class UserGrain : Grain, IUserGrain
         var page = new List<ScoredCandidate>(_pool.Count + 8);
         if (!_catalog.TryRefresh(_pool, query, page, out var fresh)) return null;
         if (S.NotInterested.Count > 0) page.RemoveAll(c => S.NotInterested.Contains(c.Entry.VideoId));
-        if (!_pool.Enough(page.Count, count)) return null;
+        if (!_pool.Enough(page.Count, count))
+        {
+            ScoredCandidates.Return(page);
+            return null;
+        }
         _pool.AddFresh(page, fresh, id => S.NotInterested.Contains(id), S.Following);
         OrleansTokMetrics.RetrievedFromPool();
         return page;

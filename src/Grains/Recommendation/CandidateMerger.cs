@@ -74,14 +74,6 @@ public static class CandidateMerger
             existing.Fresh |= fresh;
             return;
         }
-        byVideo[candidate.Entry.VideoId] = new ScoredCandidate
-        {
-            Entry = candidate.Entry,
-            Source = candidate.Source,
-            SourceScore = candidate.SourceScore,
-            Trend = candidate.Trend,
-            Related = candidate.Related,
-            Fresh = fresh,
-        };
+        byVideo[candidate.Entry.VideoId] = ScoredCandidates.Rent(candidate.Entry, candidate.Source, candidate.SourceScore, candidate.Trend, candidate.Related, fresh);
     }
 }

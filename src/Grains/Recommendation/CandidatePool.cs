@@ -154,8 +154,6 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
 internal static class CandidatePoolMembers
 {
     /// <summary>A page's own candidate for a pooled member, with the video's current entry and trend.</summary>
-    public static ScoredCandidate ToCandidate(this in CandidatePool.Member member, CatalogEntry entry, float trend) => new()
-    {
-        Entry = entry, Source = member.Source, SourceScore = member.SourceScore, Trend = trend, Related = member.Related, Fresh = member.Fresh,
-    };
+    public static ScoredCandidate ToCandidate(this in CandidatePool.Member member, CatalogEntry entry, float trend) =>
+        ScoredCandidates.Rent(entry, member.Source, member.SourceScore, trend, member.Related, member.Fresh);
 }
