@@ -15,6 +15,7 @@ namespace OrleansTok.Recommendation;
 public sealed class RecentEntries(int capacity)
 {
     private CatalogEntry[] _ring = [];
+    private int[] _hashes = []; // each entry's id hash: a miss (an interaction on a video not served lately) is one vectorised scan
     private int _count;
     private int _next;
 
@@ -23,22 +24,33 @@ public sealed class RecentEntries(int capacity)
         if (_count == _ring.Length && _ring.Length < capacity)
         {
             // Still growing, so never wrapped: the entries sit in order and the next slot is the first new one.
-            Array.Resize(ref _ring, Math.Min(capacity, Math.Max(16, 2 * _ring.Length)));
+            var length = Math.Min(capacity, Math.Max(16, 2 * _ring.Length));
+            Array.Resize(ref _ring, length);
+            Array.Resize(ref _hashes, length);
             _next = _count;
         }
         _ring[_next] = entry;
+        _hashes[_next] = entry.VideoId.GetHashCode();
         _next = (_next + 1) % _ring.Length;
         _count = Math.Min(_count + 1, _ring.Length);
     }
 
     public bool TryGet(string videoId, out CatalogEntry entry)
     {
-        for (var i = 1; i <= _count; i++)
+        var hash = videoId.GetHashCode();
+        // Newest first: the slots before the next one, then (once wrapped) the ones after it.
+        if (Find(0, _next, hash, videoId, out entry)) return true;
+        return Find(_next, _count - _next, hash, videoId, out entry);
+    }
+
+    private bool Find(int start, int length, int hash, string videoId, out CatalogEntry entry)
+    {
+        var hashes = _hashes.AsSpan(start, Math.Max(0, length));
+        for (var i = hashes.LastIndexOf(hash); i >= 0; i = hashes[..i].LastIndexOf(hash))
         {
-            var candidate = _ring[(_next - i + _ring.Length) % _ring.Length];
-            if (string.Equals(candidate.VideoId, videoId, StringComparison.Ordinal))
+            if (string.Equals(_ring[start + i].VideoId, videoId, StringComparison.Ordinal))
             {
-                entry = candidate;
+                entry = _ring[start + i];
                 return true;
             }
         }
@@ -49,6 +61,7 @@ public sealed class RecentEntries(int capacity)
     public void Clear()
     {
         _ring = [];
+        _hashes = [];
         _count = 0;
         _next = 0;
     }

@@ -138,4 +138,19 @@ public class SetsTests
         recent.Clear();
         Assert.False(recent.TryGet("v99", out _));
     }
+
+    [Fact]
+    public void Recent_entries_answer_a_video_served_twice_with_its_newest_entry()
+    {
+        static OrleansTok.Model.CatalogEntry Entry(string id, long views) =>
+            new(id, "c", "s", [], "", "en", 10_000, DateTimeOffset.UnixEpoch, [], 0.2f, views);
+        var recent = new RecentEntries(16);
+        for (var i = 0; i < 20; i++) recent.Add(Entry(i == 5 ? "v1" : $"x{i}", 2)); // wrapped: v1 now sits after the next slot
+        Assert.True(recent.TryGet("v1", out var only));
+        Assert.Equal(2, only.Views);
+
+        recent.Add(Entry("v1", 3)); // served again: both are in the ring
+        Assert.True(recent.TryGet("v1", out var newest));
+        Assert.Equal(3, newest.Views);
+    }
 }
