@@ -17,9 +17,9 @@ public sealed class RankingContext
 
 /// <summary>A candidate on its way through ranking and the feed rules.</summary>
 /// <remarks>
-/// A page ranks ~300 of them and keeps ten, so they were ~30 % of what the feed allocated, and the
-/// ones of the pages in flight when a collection starts survive it. Pages therefore take them from
-/// <see cref="ScoredCandidates"/> and give them back when done.
+/// A page ranks ~300 of them and keeps ten, so they were ~30 % of what the feed allocated. Pages
+/// therefore take them from <see cref="ScoredCandidates"/> and give them back when done: a third
+/// fewer collections under feed load (docs/benchmarks.md, round 21).
 /// </remarks>
 public sealed class ScoredCandidate
 {

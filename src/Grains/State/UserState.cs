@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using OrleansTok.Model;
 using OrleansTok.Recommendation;
 
@@ -68,8 +69,7 @@ public sealed class FeedImpression
         for (var i = 0; i < served.Count; i++)
         {
             ids[i] = served[i].Entry.VideoId;
-            var from = served[i].Features;
-            for (var f = 0; f < from.Length; f++) features[i * Ranker.FeatureCount + f] = (Half)from[f];
+            TensorPrimitives.ConvertToHalf(served[i].Features, features.AsSpan(i * Ranker.FeatureCount, Ranker.FeatureCount));
         }
         return new FeedImpression { RequestId = requestId, At = at, VideoIds = ids, Features = features };
     }
@@ -82,8 +82,7 @@ public sealed class FeedImpression
     {
         var i = Array.IndexOf(VideoIds, videoId);
         if (i < 0 || into.Length != Ranker.FeatureCount || Features.Length < (i + 1) * Ranker.FeatureCount) return false;
-        var from = Features.AsSpan(i * Ranker.FeatureCount, Ranker.FeatureCount);
-        for (var f = 0; f < from.Length; f++) into[f] = (float)from[f];
+        TensorPrimitives.ConvertToSingle(Features.AsSpan(i * Ranker.FeatureCount, Ranker.FeatureCount), into);
         return true;
     }
 }
