@@ -99,6 +99,7 @@ public sealed class UserGrain : Grain, IUserGrain
         {
             S.RankerWeights = (float[])_rankerPrior.Clone(); // the feature set changed since this state was written
         }
+        if (S.Exists && S.Impressions.Capacity != _options.ImpressionItems) S.Impressions = ImpressionLog.Create(_options.ImpressionItems);
         if (S.Exists && _journal.IsDurable) await ReplayJournalAsync();
     }
 
@@ -286,7 +287,7 @@ public sealed class UserGrain : Grain, IUserGrain
         // Join the action to the page that showed the video and teach the ranker what happened.
         if (feedRequestId is null) return;
         Span<float> features = stackalloc float[Ranker.FeatureCount];
-        if (S.Impressions.Find(i => i.RequestId == feedRequestId) is { } page && page.TryGetFeatures(entry.VideoId, features))
+        if (S.Impressions.TryGetFeatures(feedRequestId, entry.VideoId, features))
         {
             Ranker.Learn(S.RankerWeights, features, engagement > 0f ? 1f : 0f, _options.RankerLearningRate, _options.Regularization, _rankerPrior);
         }
@@ -356,7 +357,7 @@ public sealed class UserGrain : Grain, IUserGrain
 
         if (request.RecordImpressions && items.Count > 0)
         {
-            RecordImpressions(requestId, composer.Picked, now);
+            RecordImpressions(requestId, composer.Picked);
         }
         // The page is written (items, impressions and entries copy what they keep): its candidates
         // serve the next page on this thread.
@@ -375,15 +376,13 @@ public sealed class UserGrain : Grain, IUserGrain
         foreach (var c in served) _entries.Add(c.Entry);
     }
 
-    private void RecordImpressions(string requestId, IReadOnlyList<ScoredCandidate> picked, DateTimeOffset now)
+    private void RecordImpressions(string requestId, IReadOnlyList<ScoredCandidate> picked)
     {
         foreach (var c in picked) S.Seen.Add(c.Entry.VideoId);
-        var impression = FeedImpression.Of(requestId, now, picked);
+        S.Impressions.Record(requestId, picked);
         S.Served += picked.Count;
         S.LastCreator = picked[^1].Entry.CreatorId;
         S.LastSound = picked[^1].Entry.SoundId;
-        S.Impressions.Add(impression);
-        if (S.Impressions.Count > _options.ImpressionHistory) S.Impressions.RemoveAt(0);
         _dirty = true;
         _write.Schedule();
         foreach (var c in picked) _impressions.Add(c.Entry.VideoId);
@@ -495,7 +494,7 @@ public sealed class UserGrain : Grain, IUserGrain
         S.Creators.Clear();
         S.Sounds.Clear();
         S.Seen = SeenSet.Create(_options.SeenCapacity);
-        S.Impressions.Clear();
+        S.Impressions = ImpressionLog.Create(_options.ImpressionItems);
         S.RankerWeights = (float[])_rankerPrior.Clone();
         S.LastCreator = null;
         S.LastSound = null;

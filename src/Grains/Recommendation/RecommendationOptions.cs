@@ -68,8 +68,13 @@ public sealed class RecommendationOptions
     /// <summary>Videos a user's seen filter is sized for (the Bloom filter keeps ~1% false positives up to here).</summary>
     public int SeenCapacity { get; set; } = 5000;
 
-    /// <summary>Recent feed requests whose impressions are kept for joining later actions.</summary>
-    public int ImpressionHistory { get; set; } = 16;
+    /// <summary>
+    /// Recently served items whose ranking features are kept for joining later actions to them (16
+    /// pages of ten): an action comes almost always within the page or two before it.
+    /// </summary>
+    public int ImpressionItems { get; set; } = DefaultImpressionItems;
+
+    public const int DefaultImpressionItems = 160;
 
     /// <summary>Recent positive videos per user that new positives are paired with (item-to-item co-engagement).</summary>
     public int CoEngagementHistory { get; set; } = 20;
