@@ -11,8 +11,9 @@ namespace OrleansTok.Journal;
 
 /// <summary>
 /// The durable journal in PostgreSQL (table <c>orleanstok_journal</c>). Appends from every grain
-/// of the silo are group-committed: whatever is waiting when the previous INSERT finishes goes
-/// into the next one, so under load one round trip and one commit carry hundreds of interactions.
+/// of the silo are group-committed: whatever is waiting when a writer's INSERT finishes goes
+/// into its next one, so under load one round trip and one commit carry hundreds of interactions.
+/// <see cref="JournalOptions.Writers"/> writers take turns at the queue, so commits overlap.
 /// Appliers claim ranges of a partition and never rewrite a record (schema 005).
 /// </summary>
 public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposable
@@ -23,8 +24,8 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
     private readonly JournalOptions _options;
     private readonly ILogger<PostgresJournal> _logger;
     private readonly string _serviceId;
-    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
+    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>();
+    private readonly Task[] _writers;
 
     private sealed record PendingAppend(IReadOnlyList<JournalRecord> Records, TaskCompletionSource<long> Done);
 
@@ -37,7 +38,7 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
         _grains = grains;
         _options = options.Value;
         _logger = logger;
-        _writer = Task.Run(WriteLoopAsync);
+        _writers = Enumerable.Range(0, Math.Max(1, _options.Writers)).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
     }
 
     public bool IsDurable => true;
@@ -269,7 +270,7 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
     public async ValueTask DisposeAsync()
     {
         _appends.Writer.TryComplete();
-        await _writer;
+        await Task.WhenAll(_writers);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal append of {Rows} records failed; callers get 503")]
