@@ -21,8 +21,8 @@ if [ "${1:-}" = "--quick" ]; then
   ARGS=(--users 2000 --creators 500 --videos 10000 --seconds 5 --repeat 3 --freshness 20 --memory 10000)
   PG_ARGS=(--users 2000 --creators 500 --videos 2000 --seconds 5 --repeat 3 --churn 30000)
 elif [ "${1:-}" = "--smoke" ]; then
-  ARGS=(--users 300 --creators 50 --videos 2000 --seconds 2 --repeat 1 --concurrency 16,64 --freshness 5 --memory 2000 --reading-pages 5)
-  PG_ARGS=(--users 300 --creators 50 --videos 500 --seconds 2 --repeat 1 --churn 2000)
+  ARGS=(--users 300 --creators 50 --videos 2000 --seconds 2 --repeat 1 --concurrency 16,64 --freshness 5 --memory 2000 --reading-pages 5 --warmup 4)
+  PG_ARGS=(--users 300 --creators 50 --videos 500 --seconds 2 --repeat 1 --churn 2000 --warmup 4)
 fi
 PORT=${BENCH_PORT:-5180}
 KEY=bench-signing-key-0123456789abcdef0123

@@ -43,11 +43,25 @@ await Task.Delay(1500); // let the catalogue streams settle
 }
 
 // A page of a random user's feed: the reads phase and the history phase measure the same request.
-Task<int> FeedPage(int worker, Random rnd)
-{
-    var u = User(rnd.Next(o.Users));
-    return Load.Ok(Load.Get(http, $"/v1/users/{u}/feed?count=10", tokens.For(u)));
-}
+Task<int> FeedPageOf(string u) => Load.Ok(Load.Get(http, $"/v1/users/{u}/feed?count=10", tokens.For(u)));
+Task<int> FeedPage(int worker, Random rnd) => FeedPageOf(User(rnd.Next(o.Users)));
+
+// Warm-ups (Warmup.cs) drive users of their own, so the measured users' first pages are still new
+// users' pages and their histories hold only what measured runs gave them.
+var warmupUsers = Math.Max(50, o.Users / 4);
+string WarmupUser(int i) => $"bw{i}";
+Task? warmupUsersCreated = null;
+Task EnsureWarmupUsersAsync() => warmupUsersCreated ??= Parallel.ForEachAsync(Enumerable.Range(0, warmupUsers),
+    new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+    {
+        var id = WarmupUser(i);
+        var interests = new[] { topics[i % topics.Length], topics[(i / 3) % topics.Length] }.Distinct();
+        using var response = await Load.PostJson(http, "/v1/users", new { id, language = "en", country = "US", interests }, tokens.For(id));
+        // Conflict: a server loaded by an earlier run (--phases ...,loaded) has them already.
+        if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.Conflict)
+            throw new HttpRequestException($"creating warm-up user {id}: {(int)response.StatusCode}");
+    });
+Task<int> WarmupFeedPage(int worker, Random rnd) => FeedPageOf(WarmupUser(rnd.Next(warmupUsers)));
 
 // ---------------------------------------------------------------- time to first feed of a new user
 if (o.Has("reads"))
@@ -65,28 +79,46 @@ var retrievalsBefore = await Backlog.RetrievalsAsync(readsManagement);
 var reads = new List<LoadResult>();
 // The server's GC over each endpoint's runs: a collection stops every request in flight, so the
 // share of time paused is where a p99 at high concurrency comes from (round 21).
-var gc = new Dictionary<(string, int), (double Paused, double Collections, double Seconds)>();
+// The JIT's share of each endpoint's runs says whether a figure was measured on a warm server.
+var gc = new Dictionary<(string, int), (double Paused, double Collections, double Seconds, double Jit)>();
 async Task<LoadResult> Measured(Func<Task<LoadResult>> run)
 {
     var before = await ManagedHeap.PausesAsync(readsManagement);
+    var jitBefore = await Warmup.JitSecondsAsync(readsManagement);
     var result = await run();
     var after = await ManagedHeap.PausesAsync(readsManagement);
+    var jitAfter = await Warmup.JitSecondsAsync(readsManagement);
     var key = (result.Name, result.Concurrency);
     var sum = gc.GetValueOrDefault(key);
-    gc[key] = (sum.Paused + after.PausedSeconds - before.PausedSeconds, sum.Collections + after.Collections - before.Collections, sum.Seconds + o.Duration.TotalSeconds);
+    gc[key] = (sum.Paused + after.PausedSeconds - before.PausedSeconds, sum.Collections + after.Collections - before.Collections,
+        sum.Seconds + o.Duration.TotalSeconds, sum.Jit + jitAfter - jitBefore);
     return result;
 }
+Task<LoadResult> Trivial(int concurrency, TimeSpan duration) =>
+    Load.RunAsync("trivial", concurrency, duration, (_, _) => Load.Ok(Load.Get(http, "/health/live", null)));
+// The same user's summary: token check, routing and one call to the user grain, no recommendation.
+Task<LoadResult> UserSummary(int concurrency, TimeSpan duration, Func<Random, string> user) => Load.RunAsync("user", concurrency, duration, (_, rnd) =>
+{
+    var u = user(rnd);
+    return Load.Ok(Load.Get(http, $"/v1/users/{u}", tokens.For(u)));
+});
+// The same mix as the measured runs, at the highest concurrency, in slices of 2 s per endpoint.
+if (o.WarmupCap > TimeSpan.Zero) await EnsureWarmupUsersAsync();
+var readsWarmup = await Warmup.RunAsync(readsManagement, o.WarmupCap, async () =>
+{
+    var slice = TimeSpan.FromSeconds(2);
+    await Trivial(o.Concurrency.Max(), slice);
+    await UserSummary(o.Concurrency.Max(), slice, rnd => WarmupUser(rnd.Next(warmupUsers)));
+    await Load.RunAsync("feed", o.Concurrency.Max(), slice, WarmupFeedPage);
+});
+Console.WriteLine(Warmup.Describe("the reads", readsWarmup));
+results["readsWarmup"] = readsWarmup;
 foreach (var concurrency in o.Concurrency)
 {
     for (var r = 0; r < o.Repeat; r++)
     {
-        reads.Add(await Measured(() => Load.RunAsync("trivial", concurrency, o.Duration, (_, _) => Load.Ok(Load.Get(http, "/health/live", null)))));
-        // The same user's summary: token check, routing and one call to the user grain, no recommendation.
-        reads.Add(await Measured(() => Load.RunAsync("user", concurrency, o.Duration, (_, rnd) =>
-        {
-            var u = User(rnd.Next(o.Users));
-            return Load.Ok(Load.Get(http, $"/v1/users/{u}", tokens.For(u)));
-        })));
+        reads.Add(await Measured(() => Trivial(concurrency, o.Duration)));
+        reads.Add(await Measured(() => UserSummary(concurrency, o.Duration, rnd => User(rnd.Next(o.Users)))));
         reads.Add(await Measured(() => Load.RunAsync("feed", concurrency, o.Duration, FeedPage)));
     }
 }
@@ -111,12 +143,13 @@ foreach (var concurrency in o.Concurrency)
 foreach (var ((name, concurrency), g) in gc)
 {
     Console.WriteLine($"GC during the {name} runs at {concurrency}: paused {g.Paused / g.Seconds:P1} of the time, {g.Collections / g.Seconds:F2} collections/s" +
-        (g.Collections > 0 ? $", {1000 * g.Paused / g.Collections:F1} ms each" : ""));
+        (g.Collections > 0 ? $", {1000 * g.Paused / g.Collections:F1} ms each" : "") + $"; JIT compiling {g.Jit / g.Seconds:P1} of the time");
 }
 results["readsGc"] = gc.Select(kv => new
 {
     name = kv.Key.Item1, concurrency = kv.Key.Item2, pausedShare = kv.Value.Paused / kv.Value.Seconds,
     collectionsPerSecond = kv.Value.Collections / kv.Value.Seconds, msPerCollection = kv.Value.Collections > 0 ? 1000 * kv.Value.Paused / kv.Value.Collections : 0,
+    jitShare = kv.Value.Jit / kv.Value.Seconds,
 }).ToList();
 var pooled = Backlog.PooledShare(retrievalsBefore, await Backlog.RetrievalsAsync(readsManagement));
 Console.WriteLine($"feed pages that ranked the user's pooled candidates instead of retrieving: {pooled:P0}");
@@ -162,16 +195,27 @@ var ingest = new List<LoadResult>();
 var applied = new List<(string Name, double PerSecond, double DrainSeconds, double CpuMsPerThousand)>();
 using var management = new HttpClient { BaseAddress = new Uri(o.ManagementUrl) };
 long sequence = 0;
-foreach (var batch in new[] { 1, 10, 100 })
+int[] batchSizes = [1, 10, 100];
+Task<LoadResult> Post(int batch, TimeSpan duration, Func<Random, string> user) => Load.RunAsync($"batch {batch}", 64, duration, (_, rnd) =>
+{
+    var u = user(rnd);
+    return Load.Ok(Load.PostJson(http, $"/v1/users/{u}/interactions", Batch(rnd, batch, _ => $"b{Interlocked.Increment(ref sequence)}"), tokens.For(u)), batch);
+});
+// Every batch size for a second, then the journal emptied, so the first measured run starts with no backlog.
+if (o.WarmupCap > TimeSpan.Zero) await EnsureWarmupUsersAsync();
+var ingestWarmup = await Warmup.RunAsync(management, o.WarmupCap, async () =>
+{
+    foreach (var batch in batchSizes) await Post(batch, TimeSpan.FromSeconds(1), rnd => WarmupUser(rnd.Next(warmupUsers)));
+    await Backlog.DrainAsync(management, TimeSpan.FromMinutes(3));
+});
+Console.WriteLine(Warmup.Describe("ingest", ingestWarmup));
+results["ingestWarmup"] = ingestWarmup;
+foreach (var batch in batchSizes)
 {
     for (var r = 0; r < o.Repeat; r++)
     {
         var (cpuBefore, (_, appliedBefore)) = (ProcessCpu.Used(o.Pid), await Backlog.ReadAsync(management));
-        ingest.Add(await Load.RunAsync($"batch {batch}", 64, o.Duration, (_, rnd) =>
-        {
-            var u = User(rnd.Next(o.Users));
-            return Load.Ok(Load.PostJson(http, $"/v1/users/{u}/interactions", Batch(rnd, batch, _ => $"b{Interlocked.Increment(ref sequence)}"), tokens.For(u)), batch);
-        }));
+        ingest.Add(await Post(batch, o.Duration, rnd => User(rnd.Next(o.Users))));
         // Acknowledged is not yet applied to videos and creators: the run only ends when the journal is empty again.
         var (drain, appliedAfter) = await Backlog.DrainAsync(management, TimeSpan.FromMinutes(3));
         var cpuAfter = ProcessCpu.Used(o.Pid);
@@ -223,6 +267,19 @@ if (o.Postgres is not null)
 if (o.Has("history"))
 {
     using var historyManagement = new HttpClient { BaseAddress = new Uri(o.ManagementUrl) };
+    // Returning users' pages run code new users' pages do not (related videos from co-engagement).
+    if (o.WarmupCap > TimeSpan.Zero) await EnsureWarmupUsersAsync();
+    var historyWarmup = await Warmup.RunAsync(historyManagement, o.WarmupCap, async () =>
+    {
+        await Load.RunAsync("history", 64, TimeSpan.FromSeconds(1), (_, rnd) =>
+        {
+            var u = WarmupUser(rnd.Next(warmupUsers));
+            return Load.Ok(Load.PostJson(http, $"/v1/users/{u}/interactions", Batch(rnd, 10, _ => $"w{Guid.NewGuid():N}"), tokens.For(u)), 10);
+        });
+        await Load.RunAsync("feed", 64, TimeSpan.FromSeconds(2), WarmupFeedPage);
+    });
+    Console.WriteLine(Warmup.Describe("the returning users' feed", historyWarmup));
+    results["historyWarmup"] = historyWarmup;
     var historyBefore = await Backlog.RetrievalsAsync(historyManagement);
     var runs = new List<LoadResult>();
     for (var r = 0; r < o.Repeat; r++) runs.Add(await Load.RunAsync("feed", 64, o.Duration, FeedPage));
@@ -400,7 +457,7 @@ HttpRequestMessage Request(HttpMethod method, string path, string user)
 
 internal sealed record Options(string Url, string Issuer, string Audience, string Key, int Users, int Creators, int Videos, TimeSpan Duration, int Repeat,
     int[] Concurrency, int FreshnessSamples, int? Pid, int[] MemorySteps, string? Out, string[] Phases, string? Postgres, string Section,
-    int Churn, string ManagementUrl, string? GcDumps, string? HeapDumps, int SeedEvents, int ReadingPages)
+    int Churn, string ManagementUrl, string? GcDumps, string? HeapDumps, int SeedEvents, int ReadingPages, TimeSpan WarmupCap)
 {
     public bool Has(string phase) => Phases.Contains("all") || Phases.Contains(phase);
 
@@ -421,6 +478,6 @@ internal sealed record Options(string Url, string Issuer, string Audience, strin
             Arg("--phases", "all").Split(','), Arg("--postgres", "") is { Length: > 0 } cs ? cs : null, Arg("--section", "embedded"),
             Int("--churn", 0), Arg("--management", "http://127.0.0.1:9465"),
             Arg("--gcdump", "") is { Length: > 0 } d ? d : null, Arg("--heapdump", "") is { Length: > 0 } h ? h : null, Int("--seed-events", 500_000),
-            Int("--reading-pages", 20));
+            Int("--reading-pages", 20), TimeSpan.FromSeconds(Int("--warmup", 60)));
     }
 }

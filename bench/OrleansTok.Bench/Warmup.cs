@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace OrleansTok.Bench;
+
+/// <summary>
+/// Brings a fresh server to its steady state before a phase is measured. The runtime compiles hot
+/// methods again, optimized, only after they ran a while, and on two cores that work competes with
+/// the load: a profile of the reads phase on a fresh server put the JIT at 13–20 % of the API's CPU
+/// for its first ~18 s under load, and 1–4 % after (docs/benchmarks.md, round 23). Slices of the
+/// phase's own requests run until the JIT compiled for less than <see cref="QuietShare"/> of a
+/// slice's wall time, or until the cap. The JIT's time comes from the runtime meter on the
+/// management port (<c>dotnet_jit_compilation_time_seconds_total</c>).
+/// </summary>
+public static partial class Warmup
+{
+    /// <summary>A slice whose JIT time is below this share of its wall time counts as warm.</summary>
+    public const double QuietShare = 0.02;
+
+    public sealed record Result(double Seconds, double JitSeconds, double LastSliceJitShare, bool Quiet);
+
+    /// <summary>Runs <paramref name="slice"/> again and again until the JIT is quiet or <paramref name="cap"/> has passed (a zero cap runs nothing).</summary>
+    public static async Task<Result> RunAsync(HttpClient management, TimeSpan cap, Func<Task> slice)
+    {
+        var clock = Stopwatch.StartNew();
+        var first = await JitSecondsAsync(management);
+        var last = first;
+        var share = double.NaN;
+        while (clock.Elapsed < cap)
+        {
+            var started = clock.Elapsed;
+            await slice();
+            var now = await JitSecondsAsync(management);
+            share = (now - last) / (clock.Elapsed - started).TotalSeconds;
+            last = now;
+            if (share < QuietShare) break;
+        }
+        return new Result(clock.Elapsed.TotalSeconds, last - first, share, share < QuietShare);
+    }
+
+    public static string Describe(string phase, Result r) => r.Seconds == 0 || double.IsNaN(r.LastSliceJitShare)
+        ? $"warm-up before {phase}: none"
+        : $"warm-up before {phase}: {r.Seconds:F0} s under load, the JIT compiling {r.JitSeconds:F1} s meanwhile; last slice {r.LastSliceJitShare:P1}" +
+          (r.Quiet ? " (warm)" : $" (not yet below {QuietShare:P0}: the cap ended it)");
+
+    /// <summary>The server's time spent compiling so far, from the runtime meter.</summary>
+    public static async Task<double> JitSecondsAsync(HttpClient management)
+    {
+        var text = await management.GetStringAsync("/metrics");
+        return JitLine().Matches(text).Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+    }
+
+    [GeneratedRegex(@"^dotnet_jit_compilation_time_seconds_total(?:\{[^}]*\})? (\S+)", RegexOptions.Multiline)]
+    private static partial Regex JitLine();
+}
