@@ -33,6 +33,23 @@ public class PostgresPersistenceTests
         return cluster;
     }
 
+    /// <summary>
+    /// States above ~2 KB (a user with a history, a video's neighbours, a catalog partition) are
+    /// stored out of line as they are: compressing them first cost 7 % of the machine's CPU under
+    /// durable ingest (schema 006). Applying the schema again leaves the setting as it is.
+    /// </summary>
+    [Fact]
+    public async Task Grain_state_is_stored_out_of_line_without_compression()
+    {
+        await PostgresSchema.ApplyAsync(ConnectionString);
+        await PostgresSchema.ApplyAsync(ConnectionString);
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'orleansstorage'::regclass AND attname = 'payloadbinary'", connection);
+        Assert.Equal('e', (char)(await command.ExecuteScalarAsync())!);
+    }
+
     [Fact]
     public async Task State_survives_a_full_cluster_restart()
     {
