@@ -18,7 +18,8 @@ public static partial class Warmup
     /// <summary>A slice whose JIT time is below this share of its wall time counts as warm.</summary>
     public const double QuietShare = 0.02;
 
-    public sealed record Result(double Seconds, double JitSeconds, double LastSliceJitShare, bool Quiet);
+    /// <summary>What a warm-up did; <paramref name="LastSliceJitShare"/> is null when no slice ran (a zero cap), since JSON has no NaN.</summary>
+    public sealed record Result(double Seconds, double JitSeconds, double? LastSliceJitShare, bool Quiet);
 
     /// <summary>Runs <paramref name="slice"/> again and again until the JIT is quiet or <paramref name="cap"/> has passed (a zero cap runs nothing).</summary>
     public static async Task<Result> RunAsync(HttpClient management, TimeSpan cap, Func<Task> slice)
@@ -26,7 +27,7 @@ public static partial class Warmup
         var clock = Stopwatch.StartNew();
         var first = await JitSecondsAsync(management);
         var last = first;
-        var share = double.NaN;
+        double? share = null;
         while (clock.Elapsed < cap)
         {
             var started = clock.Elapsed;
@@ -39,7 +40,7 @@ public static partial class Warmup
         return new Result(clock.Elapsed.TotalSeconds, last - first, share, share < QuietShare);
     }
 
-    public static string Describe(string phase, Result r) => r.Seconds == 0 || double.IsNaN(r.LastSliceJitShare)
+    public static string Describe(string phase, Result r) => r.LastSliceJitShare is null
         ? $"warm-up before {phase}: none"
         : $"warm-up before {phase}: {r.Seconds:F0} s under load, the JIT compiling {r.JitSeconds:F1} s meanwhile; last slice {r.LastSliceJitShare:P1}" +
           (r.Quiet ? " (warm)" : $" (not yet below {QuietShare:P0}: the cap ended it)");
