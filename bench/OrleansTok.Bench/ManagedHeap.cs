@@ -12,7 +12,8 @@ namespace OrleansTok.Bench;
 /// which the next allocations reuse: 40–55 MB after the memory phase, and it moved a step's figure by
 /// up to 4 KiB per video; RSS is reported beside it). <see cref="SettledAsync"/> first makes that last
 /// GC a full, blocking one, so figures taken before and after a step compare live objects rather than
-/// whatever generation ran last.
+/// whatever generation ran last. <see cref="CountersAsync"/> reads the GC's pauses and the JIT
+/// compiler's time from the same meter, in one request.
 /// </summary>
 public static partial class ManagedHeap
 {
@@ -44,12 +45,18 @@ public static partial class ManagedHeap
         return await ReadAsync(managementUrl);
     }
 
-    /// <summary>The server's time paused by the GC so far and its collections, from the runtime meter.</summary>
-    public static async Task<(double PausedSeconds, double Collections)> PausesAsync(HttpClient management)
+    /// <summary>The server's runtime counters so far, from one reading of the runtime meter.</summary>
+    public sealed record Counters(double PausedSeconds, double Collections, double JitSeconds);
+
+    /// <summary>The server's time paused by the GC, its collections and the JIT compiler's time so far.</summary>
+    public static async Task<Counters> CountersAsync(HttpClient management)
     {
         var text = await management.GetStringAsync("/metrics");
-        return (Sum(PauseLine(), text), Sum(CollectionsLine(), text));
+        return new Counters(Sum(PauseLine(), text), Sum(CollectionsLine(), text), Sum(JitLine(), text));
     }
+
+    [GeneratedRegex(@"^dotnet_jit_compilation_time_seconds_total(?:\{[^}]*\})? (\S+)", RegexOptions.Multiline)]
+    private static partial Regex JitLine();
 
     [GeneratedRegex(@"^dotnet_gc_pause_time_seconds_total(?:\{[^}]*\})? (\S+)", RegexOptions.Multiline)]
     private static partial Regex PauseLine();

@@ -83,15 +83,13 @@ var reads = new List<LoadResult>();
 var gc = new Dictionary<(string, int), (double Paused, double Collections, double Seconds, double Jit)>();
 async Task<LoadResult> Measured(Func<Task<LoadResult>> run)
 {
-    var before = await ManagedHeap.PausesAsync(readsManagement);
-    var jitBefore = await Warmup.JitSecondsAsync(readsManagement);
+    var before = await ManagedHeap.CountersAsync(readsManagement);
     var result = await run();
-    var after = await ManagedHeap.PausesAsync(readsManagement);
-    var jitAfter = await Warmup.JitSecondsAsync(readsManagement);
+    var after = await ManagedHeap.CountersAsync(readsManagement);
     var key = (result.Name, result.Concurrency);
     var sum = gc.GetValueOrDefault(key);
     gc[key] = (sum.Paused + after.PausedSeconds - before.PausedSeconds, sum.Collections + after.Collections - before.Collections,
-        sum.Seconds + o.Duration.TotalSeconds, sum.Jit + jitAfter - jitBefore);
+        sum.Seconds + o.Duration.TotalSeconds, sum.Jit + after.JitSeconds - before.JitSeconds);
     return result;
 }
 Task<LoadResult> Trivial(int concurrency, TimeSpan duration) =>
@@ -169,6 +167,14 @@ object Batch(Random rnd, int size, Func<int, string> eventId) => new
     }).ToArray(),
 };
 
+// Batches by random users of `user` for `duration`, 64 requests in flight, every event id new.
+long sequence = 0;
+Task<LoadResult> Post(int batch, TimeSpan duration, Func<Random, string> user) => Load.RunAsync($"batch {batch}", 64, duration, (_, rnd) =>
+{
+    var u = user(rnd);
+    return Load.Ok(Load.PostJson(http, $"/v1/users/{u}/interactions", Batch(rnd, batch, _ => $"b{Interlocked.Increment(ref sequence)}"), tokens.For(u)), batch);
+});
+
 // ---------------------------------------------------------------- a fixed history (only when named)
 // Ingest runs for a time, so a faster build holds more history after it and its pages cost more:
 // `--phases seed,history` posts the same --seed-events events (batch b drawn from Random(b)) to any
@@ -194,13 +200,7 @@ if (o.Has("ingest"))
 var ingest = new List<LoadResult>();
 var applied = new List<(string Name, double PerSecond, double DrainSeconds, double CpuMsPerThousand)>();
 using var management = new HttpClient { BaseAddress = new Uri(o.ManagementUrl) };
-long sequence = 0;
 int[] batchSizes = [1, 10, 100];
-Task<LoadResult> Post(int batch, TimeSpan duration, Func<Random, string> user) => Load.RunAsync($"batch {batch}", 64, duration, (_, rnd) =>
-{
-    var u = user(rnd);
-    return Load.Ok(Load.PostJson(http, $"/v1/users/{u}/interactions", Batch(rnd, batch, _ => $"b{Interlocked.Increment(ref sequence)}"), tokens.For(u)), batch);
-});
 // Every batch size for a second, then the journal emptied, so the first measured run starts with no backlog.
 if (o.WarmupCap > TimeSpan.Zero) await EnsureWarmupUsersAsync();
 var ingestWarmup = await Warmup.RunAsync(management, o.WarmupCap, async () =>
@@ -271,11 +271,7 @@ if (o.Has("history"))
     if (o.WarmupCap > TimeSpan.Zero) await EnsureWarmupUsersAsync();
     var historyWarmup = await Warmup.RunAsync(historyManagement, o.WarmupCap, async () =>
     {
-        await Load.RunAsync("history", 64, TimeSpan.FromSeconds(1), (_, rnd) =>
-        {
-            var u = WarmupUser(rnd.Next(warmupUsers));
-            return Load.Ok(Load.PostJson(http, $"/v1/users/{u}/interactions", Batch(rnd, 10, _ => $"w{Guid.NewGuid():N}"), tokens.For(u)), 10);
-        });
+        await Post(10, TimeSpan.FromSeconds(1), rnd => WarmupUser(rnd.Next(warmupUsers)));
         await Load.RunAsync("feed", 64, TimeSpan.FromSeconds(2), WarmupFeedPage);
     });
     Console.WriteLine(Warmup.Describe("the returning users' feed", historyWarmup));

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace OrleansTok.Bench;
 
@@ -11,9 +9,9 @@ namespace OrleansTok.Bench;
 /// for its first ~18 s under load, and 1–4 % after (docs/benchmarks.md, round 23). Slices of the
 /// phase's own requests run until the JIT compiled for less than <see cref="QuietShare"/> of a
 /// slice's wall time, or until the cap. The JIT's time comes from the runtime meter on the
-/// management port (<c>dotnet_jit_compilation_time_seconds_total</c>).
+/// management port (<c>dotnet_jit_compilation_time_seconds_total</c>, read by <see cref="ManagedHeap.CountersAsync"/>).
 /// </summary>
-public static partial class Warmup
+public static class Warmup
 {
     /// <summary>A slice whose JIT time is below this share of its wall time counts as warm.</summary>
     public const double QuietShare = 0.02;
@@ -25,14 +23,14 @@ public static partial class Warmup
     public static async Task<Result> RunAsync(HttpClient management, TimeSpan cap, Func<Task> slice)
     {
         var clock = Stopwatch.StartNew();
-        var first = await JitSecondsAsync(management);
+        var first = (await ManagedHeap.CountersAsync(management)).JitSeconds;
         var last = first;
         double? share = null;
         while (clock.Elapsed < cap)
         {
             var started = clock.Elapsed;
             await slice();
-            var now = await JitSecondsAsync(management);
+            var now = (await ManagedHeap.CountersAsync(management)).JitSeconds;
             share = (now - last) / (clock.Elapsed - started).TotalSeconds;
             last = now;
             if (share < QuietShare) break;
@@ -44,14 +42,4 @@ public static partial class Warmup
         ? $"warm-up before {phase}: none"
         : $"warm-up before {phase}: {r.Seconds:F0} s under load, the JIT compiling {r.JitSeconds:F1} s meanwhile; last slice {r.LastSliceJitShare:P1}" +
           (r.Quiet ? " (warm)" : $" (not yet below {QuietShare:P0}: the cap ended it)");
-
-    /// <summary>The server's time spent compiling so far, from the runtime meter.</summary>
-    public static async Task<double> JitSecondsAsync(HttpClient management)
-    {
-        var text = await management.GetStringAsync("/metrics");
-        return JitLine().Matches(text).Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
-    }
-
-    [GeneratedRegex(@"^dotnet_jit_compilation_time_seconds_total(?:\{[^}]*\})? (\S+)", RegexOptions.Multiline)]
-    private static partial Regex JitLine();
 }
