@@ -50,6 +50,34 @@ public class PostgresPersistenceTests
         Assert.Equal('e', (char)(await command.ExecuteScalarAsync())!);
     }
 
+    /// <summary>
+    /// The journal is keyed by the interaction (service, user, event) alone: the primary key on id
+    /// that every append also entered is gone (schema 007), and a second copy of an event is still
+    /// refused by the key every append checks.
+    /// </summary>
+    [Fact]
+    public async Task The_journal_is_keyed_by_the_interaction_alone()
+    {
+        await PostgresSchema.ApplyAsync(ConnectionString);
+        await PostgresSchema.ApplyAsync(ConnectionString);
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using (var keys = new NpgsqlCommand(
+            "SELECT string_agg(contype::text, '' ORDER BY contype) FROM pg_constraint WHERE conrelid = 'orleanstok_journal'::regclass AND contype IN ('p', 'u')", connection))
+        {
+            Assert.Equal("u", await keys.ExecuteScalarAsync());
+        }
+        var serviceId = $"key-{Guid.NewGuid():N}"[..20];
+        const string Insert = "INSERT INTO orleanstok_journal (service_id, partition, user_id, event_id, payload) VALUES ($1, 0, 'u1', 'e1', '\\x00')";
+        await using (var first = new NpgsqlCommand(Insert, connection) { Parameters = { new() { Value = serviceId } } })
+        {
+            Assert.Equal(1, await first.ExecuteNonQueryAsync());
+        }
+        await using var second = new NpgsqlCommand(Insert, connection) { Parameters = { new() { Value = serviceId } } };
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => second.ExecuteNonQueryAsync());
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, refused.SqlState);
+    }
+
     [Fact]
     public async Task State_survives_a_full_cluster_restart()
     {
