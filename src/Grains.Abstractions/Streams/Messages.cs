@@ -5,7 +5,7 @@ namespace OrleansTok.Streams;
 /// <summary>
 /// An interaction as it reaches the video grain. The user grain has already decided what it
 /// means (the like/favourite deltas honour "a like is a state", the engagement is signed), and
-/// it carries the user's embedding so the video learns from who engaged.
+/// it carries the user's embedding (<see cref="HalfEmbedding"/>) so the video learns from who engaged.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ot.VideoSignal")]
 public sealed record VideoSignal(
@@ -18,7 +18,7 @@ public sealed record VideoSignal(
     [property: Id(6)] int LikeDelta,
     [property: Id(7)] int FavoriteDelta,
     [property: Id(8)] float Engagement,
-    [property: Id(9)] float[] UserEmbedding,
+    [property: Id(14)] byte[] UserEmbedding,
     [property: Id(10)] string UserCountry,
     [property: Id(11)] bool Counted,
     [property: Id(12)] IReadOnlyList<string>? CoEngaged = null,
@@ -27,6 +27,27 @@ public sealed record VideoSignal(
     /// <summary>Impressions of a video gathered in one silo over a short window: served on feed pages this many times.</summary>
     public static VideoSignal ImpressionBatch(string batchId, string videoId, int count, DateTimeOffset at) =>
         new($"imp:{batchId}:{videoId}", "", videoId, InteractionType.View, 0, at, 0, 0, 0f, [], "", Counted: false, Impressions: count);
+
+    /// <summary>
+    /// The user's embedding at full precision, as signals carried it before <see cref="UserEmbedding"/>:
+    /// journal records waiting at an upgrade still hold it. New signals leave it empty, which a silo
+    /// of the earlier version reads as "nothing to learn" rather than failing on a missing vector.
+    /// </summary>
+    [Id(9)] public float[] FullUserEmbedding { get; init; } = [];
+
+    /// <summary>Writes the user's embedding into <paramref name="into"/>; false if the signal carries none of that size.</summary>
+    public bool TryReadUserEmbedding(Span<float> into)
+    {
+        if (FullUserEmbedding is { Length: > 0 } full && full.Length == into.Length)
+        {
+            full.CopyTo(into);
+            return true;
+        }
+        // Null in a signal of the earlier shape, which has no field for it.
+        if (UserEmbedding is not { Length: > 0 } packed || HalfEmbedding.Dimensions(packed) != into.Length) return false;
+        HalfEmbedding.Unpack(packed, into);
+        return true;
+    }
 
     /// <summary>Only impression batches carry a count; an interaction can never pass for one, whatever its event id.</summary>
     public bool IsImpression => Impressions > 0;

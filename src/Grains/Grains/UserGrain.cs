@@ -64,6 +64,11 @@ public sealed class UserGrain : Grain, IUserGrain
     /// </summary>
     private bool _refused;
 
+    // One instance for the records and signals of an append: the serializer writes a string it has
+    // already written in the same message as a back-reference, so a journal record holds the id once.
+    private string? _userId;
+    private string UserId => _userId ??= this.GetPrimaryKeyString();
+
     private readonly ImpressionBatcher _impressions;
     private readonly IInteractionJournal _journal;
     private readonly CatalogReplica _catalog;
@@ -198,13 +203,13 @@ public sealed class UserGrain : Grain, IUserGrain
 
         if (fresh.Count == 0) return new InteractionResult(CommandStatus.Ok, 0, duplicates, []);
 
-        var userId = this.GetPrimaryKeyString();
+        var userId = UserId;
         var now = _time.GetUtcNow();
         var records = new List<JournalRecord>(fresh.Count);
         foreach (var e in fresh)
         {
             var entry = entries[e.VideoId];
-            records.Add(new JournalRecord(userId, entry.CreatorId, e, Apply(e, entry), now));
+            records.Add(new JournalRecord(userId, entry.CreatorId, Apply(e, entry), now, e.FeedRequestId));
         }
         try
         {
@@ -261,7 +266,7 @@ public sealed class UserGrain : Grain, IUserGrain
         }
 
         var engagement = learn ? EngagementModel.Signal(e.Type, e.WatchMs, entry.DurationMs, _options.Weights) : 0f;
-        var userBefore = (float[])S.Embedding.Clone();
+        var userBefore = HalfEmbedding.Pack(S.Embedding);
         if (engagement != 0f) Learn(entry, engagement, e.FeedRequestId);
 
         IReadOnlyList<string>? coEngaged = null;
@@ -272,7 +277,7 @@ public sealed class UserGrain : Grain, IUserGrain
             _controls++;
             if (S.RecentPositives.Count > _options.CoEngagementHistory) S.RecentPositives.RemoveAt(0);
         }
-        return new VideoSignal(e.EventId, this.GetPrimaryKeyString(), e.VideoId, e.Type, e.WatchMs, e.At,
+        return new VideoSignal(e.EventId, UserId, e.VideoId, e.Type, e.WatchMs, e.At,
             likeDelta, favoriteDelta, engagement, userBefore, S.Settings!.Country, Counted: true, coEngaged);
     }
 

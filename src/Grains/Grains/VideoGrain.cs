@@ -246,14 +246,15 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     /// <summary>What a signal teaches the video beyond its counters: embedding, co-engagement, trending.</summary>
     private void Learn(VideoSignal signal)
     {
-        if (signal.UserEmbedding.Length == S.Embedding.Length)
+        Span<float> user = stackalloc float[S.Embedding.Length];
+        if (signal.TryReadUserEmbedding(user))
         {
             if (_embeddingPublished)
             {
                 S.Embedding = (float[])S.Embedding.Clone();
                 _embeddingPublished = false;
             }
-            EmbeddingLearner.Update(S.Embedding, signal.UserEmbedding, signal.Engagement,
+            EmbeddingLearner.Update(S.Embedding, user, signal.Engagement,
                 _options.VideoLearningRate, _options.Regularization, _options.MaxNorm);
         }
         if (signal.CoEngaged is { Count: > 0 } coEngaged && signal.Engagement >= _options.CoEngagementThreshold)

@@ -71,7 +71,7 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
                     var max = 0L;
                     foreach (var r in p.Records)
                     {
-                        if (ids.TryGetValue((r.UserId, r.Interaction.EventId), out var id)) max = Math.Max(max, id);
+                        if (ids.TryGetValue((r.UserId, r.Signal.EventId), out var id)) max = Math.Max(max, id);
                     }
                     p.Done.TrySetResult(max);
                 }
@@ -100,7 +100,7 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
             {
                 partitions[i] = (short)JournalPartitioning.Of(r.Signal.VideoId, _options.Partitions);
                 users[i] = r.UserId;
-                events[i] = r.Interaction.EventId;
+                events[i] = r.Signal.EventId;
                 payloads[i] = _serializer.SerializeToArray(r);
                 i++;
             }

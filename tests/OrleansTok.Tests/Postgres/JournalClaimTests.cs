@@ -125,9 +125,8 @@ public class JournalClaimTests
         if (own is not null) await own.OpenAsync();
         foreach (var eventId in eventIds)
         {
-            var interaction = new Interaction(eventId, "v1", InteractionType.View, 1000, null, DateTimeOffset.UtcNow);
-            var signal = new VideoSignal(eventId, "u1", "v1", InteractionType.View, 1000, interaction.At, 0, 0, 0.1f, [], "US", Counted: true);
-            var record = new JournalRecord("u1", "c1", interaction, signal, DateTimeOffset.UtcNow);
+            var signal = new VideoSignal(eventId, "u1", "v1", InteractionType.View, 1000, DateTimeOffset.UtcNow, 0, 0, 0.1f, [], "US", Counted: true);
+            var record = new JournalRecord("u1", "c1", signal, DateTimeOffset.UtcNow, FeedRequestId: null);
             await using var command = new NpgsqlCommand(
                 "INSERT INTO orleanstok_journal (service_id, partition, user_id, event_id, payload) VALUES (@s, 0, 'u1', @e, @payload)", connection ?? own, transaction);
             command.Parameters.AddWithValue("s", serviceId);
