@@ -29,6 +29,8 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
     private readonly IInteractionJournal _journal;
     private readonly JournalOptions _options;
     private readonly ILogger<JournalApplierGrain> _logger;
+    private readonly CatalogReplica _catalog;
+    private readonly EngagementWeights _weights;
     private readonly Queue<JournalRecord> _memory = new();
     private TaskCompletionSource? _belowLimit;
     private (long Batch, IReadOnlyList<JournalRecord> Records)? _inflight;
@@ -43,12 +45,15 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
     private Debounced<JournalApplierGrain> _write = null!;
 
     public JournalApplierGrain([PersistentState("journal-applier", StorageNames.Grains)] IPersistentState<JournalApplierState> state,
-        IInteractionJournal journal, IOptions<JournalOptions> options, ILogger<JournalApplierGrain> logger)
+        IInteractionJournal journal, IOptions<JournalOptions> options, ILogger<JournalApplierGrain> logger,
+        CatalogReplica catalog, IOptions<RecommendationOptions> recommendation)
     {
         _state = state;
         _journal = journal;
         _options = options.Value;
         _logger = logger;
+        _catalog = catalog;
+        _weights = recommendation.Value.Weights;
     }
 
     private int Partition => (int)this.GetPrimaryKeyLong();
@@ -244,7 +249,7 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
             .Select(g => (Id: g.Key, Creator: g.First().CreatorId, Signals: (IReadOnlyList<VideoSignal>)g.Select(r => r.Signal).ToList()))
             .ToList();
         var deltas = _journal.IsDurable
-            ? await Task.WhenAll(videos.Select(v => GrainFactory.Get<IVideoGrain>(v.Id).CountJournal(v.Signals)))
+            ? await CountAsync(videos)
             : await Task.WhenAll(videos.Select(v => GrainFactory.Get<IVideoGrain>(v.Id).ApplyJournal(id, v.Signals)));
 
         var perCreator = new Dictionary<string, CounterSet>(StringComparer.Ordinal);
@@ -277,6 +282,34 @@ public sealed partial class JournalApplierGrain : Grain, IJournalApplierGrain, I
             _state.State.AppliedRecords += records.Count;
             _write.Schedule();
         }
+    }
+
+    /// <summary>
+    /// Each video's counter delta for the batch, before any video has it. A video's counts depend
+    /// only on its signals and its duration, which never changes, and a video in the silo's catalog
+    /// replica exists: those are counted here. Only videos the replica does not hold (not yet
+    /// replicated, removed from the catalogue, or a replica more than a second behind) are asked,
+    /// where every video used to be: a grain call per video per batch, in front of the commit.
+    /// </summary>
+    private async Task<VideoCounters[]> CountAsync(List<(string Id, string Creator, IReadOnlyList<VideoSignal> Signals)> videos)
+    {
+        var entries = new Dictionary<string, CatalogEntry>(videos.Count, StringComparer.Ordinal);
+        _catalog.Resolve(videos.ConvertAll(v => v.Id), entries);
+        var deltas = new VideoCounters[videos.Count];
+        List<Task>? asked = null;
+        for (var i = 0; i < videos.Count; i++)
+        {
+            if (entries.TryGetValue(videos[i].Id, out var entry))
+            {
+                deltas[i] = CounterRules.Sum(videos[i].Signals, entry.DurationMs, _weights);
+                continue;
+            }
+            var k = i;
+            (asked ??= []).Add(Ask());
+            async Task Ask() => deltas[k] = await GrainFactory.Get<IVideoGrain>(videos[k].Id).CountJournal(videos[k].Signals);
+        }
+        if (asked is not null) await Task.WhenAll(asked);
+        return deltas;
     }
 
     private async Task TrimIfDueAsync()

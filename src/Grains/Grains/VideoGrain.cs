@@ -200,13 +200,8 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
 
     public Task<VideoCounters> CountJournal(IReadOnlyList<VideoSignal> signals) => Task.FromResult(Count(signals));
 
-    private VideoCounters Count(IReadOnlyList<VideoSignal> signals)
-    {
-        if (!S.Exists) return CounterRules.Zero;
-        var sum = new CounterSet();
-        foreach (var signal in signals) sum.Add(CounterRules.Delta(signal, S.Upload!.DurationMs, _options.Weights));
-        return sum.ToRecord();
-    }
+    private VideoCounters Count(IReadOnlyList<VideoSignal> signals) =>
+        S.Exists ? CounterRules.Sum(signals, S.Upload!.DurationMs, _options.Weights) : CounterRules.Zero;
 
     public Task<VideoCounters> ApplyJournal(JournalBatchId batch, IReadOnlyList<VideoSignal> signals) =>
         _neighbours is not { IsCompletedSuccessfully: true } && S.Exists && CountsCoEngagement(signals)

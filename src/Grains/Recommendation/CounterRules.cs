@@ -1,4 +1,5 @@
 using OrleansTok.Model;
+using OrleansTok.State;
 using OrleansTok.Streams;
 
 namespace OrleansTok.Recommendation;
@@ -29,6 +30,14 @@ public static class CounterRules
             InteractionType.NotInterested => Zero with { NotInterested = 1 },
             _ => Zero,
         };
+    }
+
+    /// <summary>What a video of <paramref name="durationMs"/> counts for <paramref name="signals"/>, all together.</summary>
+    public static VideoCounters Sum(IReadOnlyList<VideoSignal> signals, int durationMs, EngagementWeights weights)
+    {
+        var sum = new CounterSet();
+        foreach (var signal in signals) sum.Add(Delta(signal, durationMs, weights));
+        return sum.ToRecord();
     }
 
     /// <summary>Trending counts attention: a view a little, positive engagement by its weight, negatives nothing.</summary>
