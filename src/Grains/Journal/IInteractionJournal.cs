@@ -33,7 +33,7 @@ public interface IInteractionJournal
     /// </summary>
     Task<IReadOnlyList<StoredRecord>> ClaimAsync(int partition, long batch, int max);
 
-    /// <summary>Deletes records applied at or before <paramref name="appliedBatch"/> and older than <paramref name="retention"/>.</summary>
+    /// <summary>Deletes records applied at or before <paramref name="appliedBatch"/> by batches claimed longer than <paramref name="retention"/> ago (so the records are older still).</summary>
     Task TrimAsync(int partition, long appliedBatch, TimeSpan retention);
 
     /// <summary>

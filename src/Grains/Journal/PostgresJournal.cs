@@ -234,25 +234,52 @@ public sealed partial class PostgresJournal : IInteractionJournal, IAsyncDisposa
         }
     }
 
+    /// <summary>Most records one trim statement deletes: a bounded transaction, repeated until the cut is reached.</summary>
+    private const int TrimChunk = 20_000;
+
     public async Task TrimAsync(int partition, long appliedBatch, TimeSpan retention)
     {
-        // Batch numbers below the applied one can never be claimed again; the latest always stays.
-        await using var command = _db.CreateCommand("""
-            DELETE FROM orleanstok_journal WHERE service_id = @s AND partition = @p AND batch <= @applied AND created_at < now() - @retention;
-            WITH applied AS MATERIALIZED (
+        // Ranged records go up to the end of the newest applied batch claimed before the retention
+        // cut: each was appended before its claim, so all are older than the retention. They are
+        // taken in the claim index's order, so a trim reads what it deletes. The cut used to be each
+        // record's own created_at, under a range the planner could not bound when it planned: a
+        // sequential scan of the whole journal (every partition's hour of records) per partition
+        // per minute (docs/benchmarks.md, round 24).
+        await using (var ranged = _db.CreateCommand($"""
+            WITH cut AS MATERIALIZED (
                 SELECT to_txid, to_id FROM orleanstok_journal_batches
                  WHERE service_id = @s AND partition = @p AND batch <= @applied AND from_txid IS NOT NULL
+                   AND created_at < now() - @retention
                  ORDER BY batch DESC LIMIT 1)
-            DELETE FROM orleanstok_journal
-             WHERE service_id = @s AND partition = @p AND batch IS NULL AND created_at < now() - @retention
-               AND (txid, id) <= ((SELECT to_txid FROM applied), (SELECT to_id FROM applied));
+            DELETE FROM orleanstok_journal WHERE ctid = ANY (ARRAY(
+                SELECT ctid FROM orleanstok_journal
+                 WHERE service_id = @s AND partition = @p AND batch IS NULL
+                   AND (txid, id) <= ((SELECT to_txid FROM cut), (SELECT to_id FROM cut))
+                 ORDER BY txid, id LIMIT {TrimChunk}))
+            """))
+        {
+            AddTrimParameters(ranged, partition, appliedBatch, retention);
+            while (await ranged.ExecuteNonQueryAsync() == TrimChunk)
+            {
+            }
+        }
+
+        // Records claimed one by one before schema 005, and batch numbers below the applied one (they
+        // can never be claimed again; the latest always stays).
+        await using var rest = _db.CreateCommand("""
+            DELETE FROM orleanstok_journal WHERE service_id = @s AND partition = @p AND batch <= @applied AND created_at < now() - @retention;
             DELETE FROM orleanstok_journal_batches WHERE service_id = @s AND partition = @p AND batch < @applied AND created_at < now() - @retention;
             """);
+        AddTrimParameters(rest, partition, appliedBatch, retention);
+        await rest.ExecuteNonQueryAsync();
+    }
+
+    private void AddTrimParameters(NpgsqlCommand command, int partition, long appliedBatch, TimeSpan retention)
+    {
         command.Parameters.AddWithValue("s", _serviceId);
         command.Parameters.AddWithValue("p", (short)partition);
         command.Parameters.AddWithValue("applied", appliedBatch);
         command.Parameters.AddWithValue("retention", retention);
-        await command.ExecuteNonQueryAsync();
     }
 
     private async Task<IReadOnlyList<StoredRecord>> ReadRecordsAsync(NpgsqlCommand command)

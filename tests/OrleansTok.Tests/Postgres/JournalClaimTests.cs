@@ -92,6 +92,38 @@ public class JournalClaimTests
     }
 
     [Fact]
+    public async Task A_trim_deletes_the_applied_batches_claimed_before_the_retention_and_keeps_the_rest()
+    {
+        await using var test = await TestJournal.StartAsync("trim");
+        var (journal, serviceId) = (test.Journal, test.ServiceId);
+        foreach (var (batch, events) in new[] { (1L, new[] { "a1", "a2" }), (2L, ["b1"]), (3L, ["c1"]) })
+        {
+            await InsertWaiting(serviceId, events);
+            Assert.Equal(events.Length, (await journal.ClaimAsync(0, batch, max: 10)).Count);
+        }
+        await InsertWaiting(serviceId, "waiting");
+        async Task<(long, string)[]> Claimed() =>
+            [.. (await journal.ReadClaimedAsync(0, afterBatch: 0)).Select(r => (r.Batch, r.Record.Interaction.EventId))];
+
+        // The retention runs from the claim: records appended long ago but claimed just now stay.
+        await Execute(serviceId, "UPDATE orleanstok_journal SET created_at = now() - interval '2 hours' WHERE service_id = $1");
+        await journal.TrimAsync(0, appliedBatch: 2, retention: TimeSpan.FromHours(1));
+        Assert.Equal([(1L, "a1"), (1L, "a2"), (2L, "b1"), (3L, "c1")], await Claimed());
+
+        // Batch 1 claimed two hours ago goes; batch 2 (claimed within the hour) and batch 3 (not applied) stay.
+        await Execute(serviceId, "UPDATE orleanstok_journal_batches SET created_at = now() - interval '2 hours' WHERE service_id = $1 AND batch = 1");
+        await journal.TrimAsync(0, appliedBatch: 2, retention: TimeSpan.FromHours(1));
+        Assert.Equal([(2L, "b1"), (3L, "c1")], await Claimed());
+
+        // All applied and past a zero retention: every claimed record goes, the newest claim's number
+        // stays for the next, and the waiting record is still claimed.
+        await journal.TrimAsync(0, appliedBatch: 3, retention: TimeSpan.Zero);
+        Assert.Empty(await Claimed());
+        Assert.Equal(3, await journal.LastClaimedBatchAsync(0));
+        Assert.Equal("waiting", Assert.Single(await journal.ClaimAsync(0, batch: 4, max: 10)).Record.Interaction.EventId);
+    }
+
+    [Fact]
     public async Task Records_claimed_one_by_one_before_ranges_are_still_replayed_and_trimmed()
     {
         await using var test = await TestJournal.StartAsync("legacy");
