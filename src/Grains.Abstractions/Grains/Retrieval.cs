@@ -3,19 +3,14 @@ using OrleansTok.Model;
 namespace OrleansTok.Grains;
 
 /// <summary>
-/// A compact, immutable membership filter of the videos a user has already been served or watched:
-/// Bloom filters, so no false negatives (a seen video is never served as unseen) and a rare false
-/// positive only hides one unseen video. <see cref="Bits"/> holds the newest videos; <see cref="Sealed"/>
-/// older ones, in slices of <see cref="SliceWords"/> little-endian words; <see cref="Legacy"/> the
-/// one filter of a user whose history predates slices.
+/// A compact, immutable membership filter of the videos a user has already been served or watched.
+/// A Bloom filter: no false negatives, so a seen video is never served as unseen; a rare false
+/// positive only hides one unseen video.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ot.SeenFilter")]
 public sealed record SeenFilter(
     [property: Id(0)] ulong[] Bits,
-    [property: Id(1)] int HashCount,
-    [property: Id(2)] byte[]? Sealed = null,
-    [property: Id(3)] int SliceWords = 0,
-    [property: Id(4)] ulong[]? Legacy = null);
+    [property: Id(1)] int HashCount);
 
 /// <summary>One user's request to a retrieval partition for candidates from every source at once.</summary>
 [GenerateSerializer, Immutable, Alias("ot.RetrievalQuery")]
