@@ -4,13 +4,14 @@ namespace OrleansTok.Grains;
 
 /// <summary>
 /// A compact, immutable membership filter of the videos a user has already been served or watched.
-/// A Bloom filter: no false negatives, so a seen video is never served as unseen; a rare false
-/// positive only hides one unseen video.
+/// Bloom filters, the current generation and the previous one: no false negatives, so a seen video
+/// is never served as unseen; a rare false positive only hides one unseen video.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ot.SeenFilter")]
 public sealed record SeenFilter(
     [property: Id(0)] ulong[] Bits,
-    [property: Id(1)] int HashCount);
+    [property: Id(1)] int HashCount,
+    [property: Id(2)] ulong[]? Previous = null);
 
 /// <summary>One user's request to a retrieval partition for candidates from every source at once.</summary>
 [GenerateSerializer, Immutable, Alias("ot.RetrievalQuery")]

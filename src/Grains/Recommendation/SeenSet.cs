@@ -4,17 +4,23 @@ using OrleansTok.Grains;
 namespace OrleansTok.Recommendation;
 
 /// <summary>
-/// The videos a user has been served or has watched, in bounded memory: a Bloom filter answers
+/// The videos a user has been served or has watched, in bounded memory: Bloom filters answer
 /// "seen?" for about <c>capacity</c> videos, and a ring of the most recent fingerprints orders them
 /// for recycling. Both start small and grow while the ring still holds every fingerprint (so growing
-/// loses nothing): a new user costs a few hundred bytes, not the full filter. When the full-size
-/// filter fills up it is rebuilt from the ring, so the oldest history fades instead of memory growing.
+/// loses nothing): a new user costs a few hundred bytes, not the full filter.
+/// <para>
+/// The filter holds half the capacity; when it fills it becomes the previous generation and a new
+/// one starts, and the generation before is dropped. A user so remembers between half and all of
+/// the capacity's most recent videos, and a user past the ring (512 videos) stores a filter of half
+/// the capacity, not all of it. The single full-size filter before generations was rebuilt from
+/// the ring when full: from ~6,800 videos back to the last 512, so the rest could all come back.
+/// </para>
 /// </summary>
 [GenerateSerializer, Alias("ot.SeenSet")]
 public sealed class SeenSet
 {
     private const int HashCount = 7;
-    private const double BitsPerEntry = 9.59; // m = -n·ln(p)/ln(2)² for p = 1 %
+    private const double BitsPerEntry = 11.03; // m = -n·ln(p)/ln(2)² for p = 0.5 %: two generations report at most 1 %
     private const int InitialEntries = 64;
     private const int InitialRing = 16;
 
@@ -24,11 +30,14 @@ public sealed class SeenSet
     [Id(3)] public int FilterCount { get; private set; }
     [Id(4)] public long Total { get; private set; }
 
-    /// <summary>Entries the full-size filter holds at 1 % false positives (0 in sets written before growth: their filter is full size).</summary>
+    /// <summary>About how many videos the two generations remember (0 in sets written before growth: their filter is full size).</summary>
     [Id(5)] public int Capacity { get; private set; }
 
     /// <summary>How many recent fingerprints the ring keeps at most (0 in older sets: the ring's length).</summary>
     [Id(6)] public int RecentCapacity { get; private set; }
+
+    /// <summary>The previous generation's filter, read only; empty until the first generation fills.</summary>
+    [Id(7)] public ulong[] Previous { get; private set; } = [];
 
     public static SeenSet Create(int capacity, int recentCapacity = 512)
     {
@@ -50,18 +59,24 @@ public sealed class SeenSet
 
     public long Count => Total;
 
-    public bool Contains(string videoId) => BloomContains(Bits, IdHash.Of(videoId));
+    public bool Contains(string videoId)
+    {
+        var fingerprint = IdHash.Of(videoId);
+        return BloomContains(Bits, fingerprint) || BloomContains(Previous, fingerprint);
+    }
 
     public void Add(string videoId)
     {
         var fingerprint = IdHash.Of(videoId);
-        // While the filter may still grow, the ring must hold every fingerprint: one the small filter
-        // reports by mistake (a false positive) is recorded anyway, or growing would forget it.
-        if (BloomContains(Bits, fingerprint) && (!CanGrow() || Array.IndexOf(Ring, fingerprint) >= 0)) return;
+        // Only a video the ring holds is recorded already. One the filter reports by mistake (a false
+        // positive) is recorded anyway: a growing filter is rebuilt from the ring and would forget
+        // it, and its age would be wrong. One seen before the ring's oldest, or only in the previous
+        // generation, is recorded again, to be remembered as recent.
+        if (BloomContains(Bits, fingerprint) && Array.IndexOf(Ring, fingerprint) >= 0) return;
         if (FilterCount >= EntriesIn(Bits))
         {
             if (CanGrow()) Grow();
-            else Rebuild();
+            else StartGeneration();
         }
         BloomAdd(Bits, fingerprint);
         FilterCount++;
@@ -74,15 +89,27 @@ public sealed class SeenSet
         }
     }
 
+    /// <summary>How many videos a generation's full-size filter is sized for.</summary>
+    private int GenerationEntries => Math.Max(1, (Capacity + 1) / 2);
+
     /// <summary>Growing is lossless only while the ring still holds every fingerprint ever added.</summary>
-    private bool CanGrow() => Bits.Length < WordsFor(Capacity) && Total <= Ring.Length;
+    private bool CanGrow() => Bits.Length < WordsFor(GenerationEntries) && Total <= Ring.Length;
 
     private void Grow()
     {
         // Four times larger while the ring can still rebuild it; then straight to full size.
-        var entries = FilterCount * 4 < RecentCapacity ? FilterCount * 4 : Capacity;
-        Bits = new ulong[WordsFor(Math.Min(entries, Capacity))];
+        var entries = FilterCount * 4 < RecentCapacity ? FilterCount * 4 : GenerationEntries;
+        Bits = new ulong[WordsFor(Math.Min(entries, GenerationEntries))];
         Rebuild();
+    }
+
+    /// <summary>The full filter becomes the previous generation; the one before it is forgotten.</summary>
+    private void StartGeneration()
+    {
+        Previous = Bits;
+        // Sets from before growth have no capacity: their filter stays the size it was.
+        Bits = new ulong[Capacity > 0 ? WordsFor(GenerationEntries) : Bits.Length];
+        FilterCount = 0;
     }
 
     private static ulong[] Resize(ulong[] array, int length)
@@ -102,16 +129,17 @@ public sealed class SeenSet
     }
 
     /// <summary>
-    /// The filter as it is, shared, not copied (8 KiB at the default capacity, on every page): a
-    /// grain reads it in the partitions while it awaits their answers, and a grain is not reentrant,
-    /// so the set cannot change under a read. A partition answering after its caller gave up may see
-    /// later bits; that answer is discarded. Across silos the query is serialized, a copy anyway.
+    /// The filters as they are, shared, not copied (up to 8 KiB at the default capacity, on every
+    /// page): a grain reads them in the partitions while it awaits their answers, and a grain is not
+    /// reentrant, so the set cannot change under a read. A partition answering after its caller gave
+    /// up may see later bits; that answer is discarded. Across silos the query is serialized, a copy anyway.
     /// </summary>
-    public SeenFilter Filter() => new(Bits, HashCount);
+    public SeenFilter Filter() => new(Bits, HashCount, Previous.Length > 0 ? Previous : null);
 
     public void Clear()
     {
         Array.Clear(Bits);
+        Previous = [];
         Array.Clear(Ring);
         RingHead = 0;
         FilterCount = 0;
@@ -130,7 +158,8 @@ public sealed class SeenSet
         }
     }
 
-    public static bool Contains(SeenFilter filter, ulong fingerprint) => BloomContains(filter.Bits, fingerprint);
+    public static bool Contains(SeenFilter filter, ulong fingerprint) =>
+        BloomContains(filter.Bits, fingerprint) || (filter.Previous is { } previous && BloomContains(previous, fingerprint));
 
     private static bool BloomContains(ulong[] bits, ulong fingerprint)
     {

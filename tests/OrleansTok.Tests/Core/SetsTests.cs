@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using OrleansTok.Recommendation;
+using OrleansTok.State;
 
 namespace OrleansTok.Tests.Core;
 
@@ -28,7 +31,7 @@ public class SetsTests
             sizes.Add(seen.Bits.Length);
             if (i % 37 == 0) Assert.All(Enumerable.Range(0, i + 1), j => Assert.True(seen.Contains($"v{j}"), $"v{j} forgotten after {i + 1}"));
         }
-        Assert.Equal([16, 64, 1024], sizes); // 64 entries, 256, then the full 5,000 (8 KiB) once the ring could not rebuild more
+        Assert.Equal([16, 64, 512], sizes); // 64 entries, 256, then a generation's 2,500 (4 KiB) once the ring could not rebuild more
         Assert.Equal(512, seen.Ring.Length);
         Assert.Equal(0, seen.Age("v2999"));
         Assert.Equal(511, seen.Age("v2488"));
@@ -57,13 +60,66 @@ public class SetsTests
         var seen = SeenSet.Create(1000, recentCapacity: 256);
         for (var i = 0; i < 5_000; i++) seen.Add($"v{i}");
         var bits = seen.Bits.Length;
-        Assert.Equal(16_384 / 64, bits); // 1,000 × 9.59 bits, rounded up to a power of two
+        Assert.Equal(8_192 / 64, bits); // a generation of 500 × 11.03 bits, rounded up to a power of two
         for (var i = 5_000; i < 20_000; i++) seen.Add($"v{i}");
-        Assert.Equal(bits, seen.Bits.Length);
+        Assert.Equal((bits, bits), (seen.Bits.Length, seen.Previous.Length));
         Assert.Equal(256, seen.Ring.Length);
-        for (var i = 20_000 - 256; i < 20_000; i++) Assert.True(seen.Contains($"v{i}"));
+        // A generation holds 8,192 / 11.03 = 742 videos: the last 742 are always remembered.
+        for (var i = 20_000 - 742; i < 20_000; i++) Assert.True(seen.Contains($"v{i}"), $"v{i} forgotten");
+        Assert.True(Enumerable.Range(0, 10_000).Count(i => seen.Contains($"v{i}")) < 300, "long-past videos fade");
         Assert.Equal(0, seen.Age("v19999"));
         Assert.Equal(int.MaxValue, seen.Age("v0"));
+    }
+
+    [Fact]
+    public void A_heavy_user_keeps_at_least_a_generation_and_never_falls_back_to_the_ring()
+    {
+        // A single full-size filter was rebuilt from the 512 most recent videos when it filled
+        // (~6,800): the other ~6,300 could all be shown again at once.
+        var seen = SeenSet.Create(5000);
+        for (var i = 0; i < 20_000; i++)
+        {
+            seen.Add($"v{i}");
+            if (i % 997 == 0 && i >= 3000)
+            {
+                var remembered = Enumerable.Range(i - 2999, 3000).Count(j => seen.Contains($"v{j}"));
+                Assert.True(remembered >= 2970, $"{remembered} of the last 3,000 remembered after {i + 1}");
+            }
+        }
+        Assert.True(Enumerable.Range(0, 10_000).Count(i => seen.Contains($"other{i}")) < 100, "two generations report at most ~1 % false positives");
+    }
+
+    [Fact]
+    public void A_video_the_previous_generation_holds_is_remembered_again_when_seen_again()
+    {
+        var seen = SeenSet.Create(1000, recentCapacity: 256);
+        seen.Add("favourite");
+        for (var i = 0; i < 1_000; i++) seen.Add($"v{i}"); // past one generation (742): "favourite" is in the previous one
+        Assert.NotEmpty(seen.Previous);
+        seen.Add("favourite");
+        for (var i = 1_000; i < 1_600; i++) seen.Add($"v{i}"); // the generation that held it first is gone
+        Assert.True(seen.Contains("favourite"));
+    }
+
+    /// <summary>
+    /// A seen set as the layout before generations stored it (no field 7): written by that build's
+    /// serializer, capacity 1,000, a ring of 16, with v0…v39 added.
+    /// </summary>
+    private const string SetWithOneFilter =
+        "ICAAIYEMAIQAAlQkAoBIBAMtigAEgoCnEICBAAwEJIAyTBIAjGAABYCqOpEQAIBEJYACK6BYwAAAQIAAOAjDwIEFGYAAAAKOMEAEF4DDpBgYAiQwFYAIAGlGIIRJRoAgAYgAAuAVIoAiKE+AQMpiAICBCQGUBEEIUoBDCQEoEFQECICACGNYKQEqYYCBIPAEIYASMOAhACGB8b7u5DiJfh2ApausETwN3zyAYaApTNTcsE+AjbUZzbCkXnCAkyq6higwx+6Aleem0rRhdrWA4OONvpix+aeALmR2fdP3ZWqAjZXl/TiUI3+AbpvQUYvrLJCAuJfS+FGBjs+AAU1xpZg85O+Ai+FFTq/CLSGAIcK3ZzuMzieAmIRfCOF51bWAZhWyHYYRQVHgASEBoQGhAUIfAUHg";
+
+    [Fact]
+    public void A_set_stored_before_generations_loads_and_answers()
+    {
+        var serializer = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(UserState).Assembly))
+            .BuildServiceProvider().GetRequiredService<Serializer>();
+        var seen = serializer.Deserialize<SeenSet>(Convert.FromBase64String(SetWithOneFilter))!;
+
+        Assert.Empty(seen.Previous);
+        Assert.All(Enumerable.Range(0, 40), i => Assert.True(seen.Contains($"v{i}"), $"v{i} forgotten"));
+        Assert.Equal(0, seen.Age("v39"));
+        for (var i = 40; i < 3_000; i++) seen.Add($"v{i}");
+        Assert.All(Enumerable.Range(3_000 - 500, 500), i => Assert.True(seen.Contains($"v{i}")));
     }
 
     [Fact]
@@ -76,6 +132,12 @@ public class SetsTests
         Assert.False(SeenSet.Contains(filter, IdHash.Of("b")));
         seen.Add("b");
         Assert.True(SeenSet.Contains(filter, IdHash.Of("b"))); // shared with the set, not a copy
+
+        for (var i = 0; i < 200; i++) seen.Add($"v{i}"); // past a generation of 50
+        var both = seen.Filter();
+        Assert.NotNull(both.Previous);
+        Assert.All(Enumerable.Range(100, 100), i => Assert.True(SeenSet.Contains(both, IdHash.Of($"v{i}"))));
+        Assert.All(Enumerable.Range(0, 2000), i => Assert.Equal(seen.Contains($"w{i}"), SeenSet.Contains(both, IdHash.Of($"w{i}"))));
     }
 
     [Fact]
