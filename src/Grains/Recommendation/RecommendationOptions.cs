@@ -65,7 +65,7 @@ public sealed class RecommendationOptions
     /// <summary>Videos younger than this count as fresh uploads for exploration.</summary>
     public TimeSpan FreshWindow { get; set; } = TimeSpan.FromDays(2);
 
-    /// <summary>Videos a user's seen filter is sized for (the Bloom filter keeps ~1% false positives up to here).</summary>
+    /// <summary>Videos a user's seen set remembers: two generations of half as many each, ~1% false positives together at most.</summary>
     public int SeenCapacity { get; set; } = 5000;
 
     /// <summary>

@@ -10,9 +10,9 @@ namespace OrleansTok.Recommendation;
 /// loses nothing): a new user costs a few hundred bytes, not the full filter.
 /// <para>
 /// The filter holds half the capacity; when it fills it becomes the previous generation and a new
-/// one starts, and the generation before is dropped. A user so remembers between half and all of
-/// the capacity's most recent videos, and a user past the ring (512 videos) stores a filter of half
-/// the capacity, not all of it. The single full-size filter before generations was rebuilt from
+/// one starts, and the generation before is dropped. A user so remembers at least a generation of
+/// their most recent videos (2,970–5,940 at the default 5,000, the filter's size being rounded up to
+/// a power of two), and a user past the ring (512 videos) stores a filter of half the capacity. The single full-size filter before generations was rebuilt from
 /// the ring when full: from ~6,800 videos back to the last 512, so the rest could all come back.
 /// </para>
 /// </summary>
