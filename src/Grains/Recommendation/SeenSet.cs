@@ -12,8 +12,9 @@ namespace OrleansTok.Recommendation;
 /// The filter holds half the capacity; when it fills it becomes the previous generation and a new
 /// one starts, and the generation before is dropped. A user so remembers at least a generation of
 /// their most recent videos (2,970–5,940 at the default 5,000, the filter's size being rounded up to
-/// a power of two), and a user past the ring (512 videos) stores a filter of half the capacity. The single full-size filter before generations was rebuilt from
-/// the ring when full: from ~6,800 videos back to the last 512, so the rest could all come back.
+/// a power of two), and a user past the ring (512 videos) stores a filter of half the capacity.
+/// The single full-size filter before generations was rebuilt from the ring when full: from ~6,800
+/// videos back to the last 512, so the rest could all come back.
 /// </para>
 /// </summary>
 [GenerateSerializer, Alias("ot.SeenSet")]
@@ -59,11 +60,7 @@ public sealed class SeenSet
 
     public long Count => Total;
 
-    public bool Contains(string videoId)
-    {
-        var fingerprint = IdHash.Of(videoId);
-        return BloomContains(Bits, fingerprint) || BloomContains(Previous, fingerprint);
-    }
+    public bool Contains(string videoId) => InEither(Bits, Previous, IdHash.Of(videoId));
 
     public void Add(string videoId)
     {
@@ -158,8 +155,10 @@ public sealed class SeenSet
         }
     }
 
-    public static bool Contains(SeenFilter filter, ulong fingerprint) =>
-        BloomContains(filter.Bits, fingerprint) || (filter.Previous is { } previous && BloomContains(previous, fingerprint));
+    public static bool Contains(SeenFilter filter, ulong fingerprint) => InEither(filter.Bits, filter.Previous, fingerprint);
+
+    private static bool InEither(ulong[] current, ulong[]? previous, ulong fingerprint) =>
+        BloomContains(current, fingerprint) || (previous is not null && BloomContains(previous, fingerprint));
 
     private static bool BloomContains(ulong[] bits, ulong fingerprint)
     {

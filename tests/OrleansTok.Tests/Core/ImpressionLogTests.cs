@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Serialization;
 using OrleansTok.Model;
 using OrleansTok.Recommendation;
 using OrleansTok.State;
@@ -66,12 +64,10 @@ public class ImpressionLogTests
     [Fact]
     public void The_log_survives_the_grain_state_serializer()
     {
-        var serializer = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(UserState).Assembly))
-            .BuildServiceProvider().GetRequiredService<Serializer>();
         var state = new UserState { Impressions = ImpressionLog.Create(40) };
         for (var p = 0; p < 5; p++) state.Impressions.Record($"r{p}", Page(p, Enumerable.Range(p * 10, 10).ToArray())); // wrapped once
 
-        var copy = serializer.Deserialize<UserState>(serializer.SerializeToArray(state))!;
+        var copy = GrainsSerializer.Instance.Deserialize<UserState>(GrainsSerializer.Instance.SerializeToArray(state))!;
 
         Assert.Equal((40, 40), (copy.Impressions.Capacity, copy.Impressions.Count));
         Assert.Equal(Served(12, 1).Features.ToArray(), FeaturesOf(copy.Impressions, "r1", "v12"));
@@ -91,10 +87,8 @@ public class ImpressionLogTests
     [Fact]
     public void A_state_stored_with_page_records_loads_with_an_empty_log_and_everything_else()
     {
-        var serializer = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(UserState).Assembly))
-            .BuildServiceProvider().GetRequiredService<Serializer>();
 
-        var state = serializer.Deserialize<UserState>(Convert.FromBase64String(StateWithPageRecords))!;
+        var state = GrainsSerializer.Instance.Deserialize<UserState>(Convert.FromBase64String(StateWithPageRecords))!;
 
         Assert.Equal((true, 7L, 42L), (state.Exists, state.Served, state.JournalMark));
         Assert.True(state.Liked.Contains("v1"));

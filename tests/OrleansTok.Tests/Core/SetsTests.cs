@@ -1,7 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Serialization;
 using OrleansTok.Recommendation;
-using OrleansTok.State;
 
 namespace OrleansTok.Tests.Core;
 
@@ -111,9 +108,7 @@ public class SetsTests
     [Fact]
     public void A_set_stored_before_generations_loads_and_answers()
     {
-        var serializer = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(UserState).Assembly))
-            .BuildServiceProvider().GetRequiredService<Serializer>();
-        var seen = serializer.Deserialize<SeenSet>(Convert.FromBase64String(SetWithOneFilter))!;
+        var seen = GrainsSerializer.Instance.Deserialize<SeenSet>(Convert.FromBase64String(SetWithOneFilter))!;
 
         Assert.Empty(seen.Previous);
         Assert.All(Enumerable.Range(0, 40), i => Assert.True(seen.Contains($"v{i}"), $"v{i} forgotten"));
@@ -133,7 +128,7 @@ public class SetsTests
         seen.Add("b");
         Assert.True(SeenSet.Contains(filter, IdHash.Of("b"))); // shared with the set, not a copy
 
-        for (var i = 0; i < 200; i++) seen.Add($"v{i}"); // past a generation of 50
+        for (var i = 0; i < 200; i++) seen.Add($"v{i}"); // past two generations of 92 (50 × 11.03 bits, rounded up to 1,024)
         var both = seen.Filter();
         Assert.NotNull(both.Previous);
         Assert.All(Enumerable.Range(100, 100), i => Assert.True(SeenSet.Contains(both, IdHash.Of($"v{i}"))));

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Orleans.Configuration;
@@ -18,8 +17,7 @@ internal sealed class TestJournal : IAsyncDisposable
         ? new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString
         : throw new InvalidOperationException("ORLEANSTOK_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts PostgreSQL.");
 
-    public static readonly Serializer Serializer = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(JournalRecord).Assembly))
-        .BuildServiceProvider().GetRequiredService<Serializer>();
+    public static Serializer Serializer => GrainsSerializer.Instance;
 
     private readonly PostgresDataSource _source;
 
