@@ -52,6 +52,16 @@ var zero = new float[32];
     ("all sources", q => q, false),
     ("all sources, then merged", q => q, true),
 ];
+// A returning user's ranking context: token weights at capacity, follows, declared interests.
+var settings = new UserSettings("en", "US", "ios", [topics[0], topics[3], topics[7]]);
+var hashtags = TokenWeights.Create(64);
+var creators = TokenWeights.Create(32);
+var sounds = TokenWeights.Create(32);
+foreach (var topic in topics) hashtags.Add(topic, (float)(rnd.NextDouble() * 4 - 1));
+for (var c = 0; c < 32; c++) creators.Add($"bc{rnd.Next(500)}", (float)(rnd.NextDouble() * 4 - 1));
+for (var s = 0; s < 32; s++) sounds.Add($"s{rnd.Next(997)}", (float)(rnd.NextDouble() * 4 - 1));
+var following = new HashSet<string>(Enumerable.Range(0, 20).Select(_ => $"bc{rnd.Next(500)}"), StringComparer.Ordinal);
+var weights = (float[])Ranker.PriorWeights.Clone();
 // The 8-bit scan alone, over a matrix of every video's embedding: the similar source's floor.
 var matrix = new QuantizedRows(32);
 matrix.EnsureCapacity(videos);
@@ -61,11 +71,13 @@ var scanned = new float[videos];
 
 foreach (var (_, shape, merge) in variants) Median(shape, merge); // warm-up: the JIT's later tiers
 ScanMedian();
+RankMedian();
 for (var round = 1; round <= rounds; round++)
 {
     Console.Write($"round {round}:");
     foreach (var (name, shape, merge) in variants) Console.Write($"  {name} {Median(shape, merge):F0}");
-    Console.WriteLine($"  scan only {ScanMedian():F1}");
+    Console.Write($"  scan only {ScanMedian():F1}");
+    Console.WriteLine($"  rank merged {RankMedian():F0}");
 }
 
 double ScanMedian()
@@ -94,6 +106,29 @@ double Median(Func<RetrievalQuery, RetrievalQuery> shape, bool merge)
             var start = Stopwatch.GetTimestamp();
             var candidates = index.Retrieve(query, now, TimeSpan.FromDays(2));
             if (merge) CandidateMerger.Merge([candidates], _ => false, perSource);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+    }
+    times.Sort();
+    return times[times.Count / 2];
+}
+
+// Ranking the merged candidates of every query (merging not timed): a pooled page's ranking.
+double RankMedian()
+{
+    var times = new List<double>(4 * queries.Count);
+    var merged = queries.Select(q => CandidateMerger.Merge([index.Retrieve(q, now, TimeSpan.FromDays(2))], _ => false, perSource)).ToList();
+    for (var pass = 0; pass < 4; pass++)
+    {
+        for (var i = 0; i < queries.Count; i++)
+        {
+            var context = new RankingContext
+            {
+                LongTerm = queries[i].Interest, Session = queries[(i + 1) % queries.Count].Interest, Settings = settings,
+                Following = following, Hashtags = hashtags, Creators = creators, Sounds = sounds, Now = now,
+            };
+            var start = Stopwatch.GetTimestamp();
+            Ranker.Rank(merged[i], context, weights);
             times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
         }
     }
