@@ -131,6 +131,42 @@ public class CandidatePoolTests
     }
 
     [Fact]
+    public void A_pooled_page_reads_every_videos_trend_as_it_is_now()
+    {
+        var (index, query, _, merged, pool) = Filled();
+        var first = merged[0].Entry;
+        var second = merged[1].Entry;
+        index.Upsert(first, new Dictionary<string, float> { ["US"] = 5f, ["GB"] = 50f }, Now);
+        index.Upsert(second, new Dictionary<string, float> { ["GB"] = 3f }, Now);
+        var before = AssertLiveTrends(query, Now);
+
+        index.Upsert(first, new Dictionary<string, float> { ["US"] = 20f }, Now.AddMinutes(1));
+        var after = AssertLiveTrends(query, Now.AddMinutes(2));
+        Assert.True(after[first.VideoId] > 2 * before[first.VideoId], "the new popularity reached the pooled page");
+        var moved = AssertLiveTrends(query with { Country = "GB" }, Now.AddMinutes(2));
+        Assert.True(moved[second.VideoId] > after[second.VideoId], "the user moved to where the video is popular");
+        var later = AssertLiveTrends(query, Now.AddHours(7));
+        Assert.True(later[first.VideoId] < after[first.VideoId] / 2, "decayed over more than a half-life");
+
+        // Past 400 half-lives the index moves its landmark and rescales every stored popularity.
+        index.Upsert(second, new Dictionary<string, float> { ["US"] = 1f }, Now.AddDays(101));
+        AssertLiveTrends(query, Now.AddDays(101));
+
+        Dictionary<string, float> AssertLiveTrends(RetrievalQuery q, DateTimeOffset at)
+        {
+            var pooled = new List<ScoredCandidate>();
+            index.Refresh(pool, q, at, pooled);
+            // The same candidates in a pool never refreshed before.
+            var live = new CandidatePool(TimeSpan.FromSeconds(5), 0.95f);
+            live.Fill(merged, q.Interest, 0, q, Now);
+            var expected = new List<ScoredCandidate>();
+            index.Refresh(live, q, at, expected);
+            Assert.Equal(expected.Select(c => (c.Entry.VideoId, c.Trend)), pooled.Select(c => (c.Entry.VideoId, c.Trend)));
+            return pooled.ToDictionary(c => c.Entry.VideoId, c => c.Trend);
+        }
+    }
+
+    [Fact]
     public void A_new_upload_joins_the_pooled_page_at_once_labelled_as_a_merge_would()
     {
         var (index, query, _, _, pool) = Filled();
