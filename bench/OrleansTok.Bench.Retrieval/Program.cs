@@ -10,7 +10,8 @@ using OrleansTok.Recommendation;
 // The catalogue is the HTTP benchmark's (16 topics, 500 creators, 997 sounds); half the videos have
 // some popularity in the user's country, so trending has candidates. Medians over every query of a
 // round; each round runs every variant once, so variants compare within a round. "scan only" is the
-// 8-bit similarity scan of every video's row, without selection.
+// 8-bit similarity scan of every video's row, without selection; "rank merged" ranks each query's
+// merged candidates for a returning user (token weights at capacity, 20 follows), as a page does.
 var videos = Arg("--videos", 10_000);
 var seenCount = Arg("--seen", 400);
 var relatedCount = Arg("--related", 300);
