@@ -28,7 +28,6 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
         public IndexedVideo? Video;
         public string Source;
         public float SourceScore;
-        public float Trend;
         public float Related;
         public bool Fresh;
     }
@@ -75,7 +74,7 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
             _fingerprints[_count] = IdHash.Of(c.Entry.VideoId);
             _members[_count++] = new Member
             {
-                Entry = c.Entry, Source = c.Source, SourceScore = c.SourceScore, Trend = c.Trend, Related = c.Related, Fresh = c.Fresh,
+                Entry = c.Entry, Source = c.Source, SourceScore = c.SourceScore, Related = c.Related, Fresh = c.Fresh,
             };
         }
         Array.Sort(_fingerprints, 0, _count);
@@ -130,7 +129,6 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
                 Entry = c.Entry,
                 Source = following.Contains(c.Entry.CreatorId) ? CandidateSources.Following : CandidateSources.Fresh,
                 SourceScore = c.SourceScore,
-                Trend = c.Trend,
                 Related = c.Related,
                 Fresh = true,
             };
