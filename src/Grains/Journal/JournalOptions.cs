@@ -11,8 +11,8 @@ public sealed class JournalOptions
     /// <summary>
     /// Most records one partition claims and applies as one batch. An applier takes what is waiting,
     /// so this only matters under load, where each batch costs a grain call per distinct video and
-    /// per distinct creator in it: at 5,000 the 500 creators of the quick catalogue get one call per
-    /// 5,000 records instead of one per 1,000, and popular videos fewer. As large as
+    /// per distinct creator in it: on the quick catalogue ~1.3 calls per record at 1,000, ~0.5 at
+    /// 5,000 (a partition's videos and the creators recur within a batch). As large as
     /// <see cref="MaxWaiting"/>, an applier takes everything waiting at once. Side by side against
     /// 1,000 (docs/benchmarks.md, round 27) embedded ingest applied more in six pairs of six
     /// (medians 43,793 → 47,541 a second, CPU per 1,000 events 41.9 → 39.2 ms); durable was level.
