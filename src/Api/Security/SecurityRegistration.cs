@@ -60,6 +60,8 @@ public static class SecurityRegistration
                 IssuerSigningKey = auth.SigningKey is null ? null : SigningKey(auth.SigningKey),
                 ValidAlgorithms = auth.SigningKey is null ? null : [SecurityAlgorithms.HmacSha256],
             };
+            o.TokenHandlers.Clear();
+            o.TokenHandlers.Add(new CachingTokenHandler(TimeProvider.System) { MapInboundClaims = false });
         });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Roles.Admin, p => p.RequireRole(Roles.Admin))
