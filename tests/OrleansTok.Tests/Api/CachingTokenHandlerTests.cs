@@ -68,18 +68,24 @@ public class CachingTokenHandlerTests
     }
 
     [Fact]
-    public async Task More_live_tokens_than_it_holds_are_each_still_judged_correctly()
+    public async Task Full_it_keeps_serving_what_it_holds_checks_the_rest_in_full_and_makes_room_as_they_expire()
     {
         var handler = new CachingTokenHandler(_time, capacity: 2);
-        var tokens = Enumerable.Range(0, 5).Select(i => ApiServer.Token($"user-{i}")).ToList();
-        foreach (var round in Enumerable.Range(0, 2))
+        var tokens = Enumerable.Range(0, 4).Select(i => ApiServer.Token($"user-{i}")).ToList();
+        var first = new List<TokenValidationResult>();
+        foreach (var token in tokens) first.Add(await handler.ValidateTokenAsync(token, Parameters()));
+
+        for (var i = 0; i < tokens.Count; i++)
         {
-            foreach (var (token, i) in tokens.Select((t, i) => (t, i)))
-            {
-                var result = await handler.ValidateTokenAsync(token, Parameters());
-                Assert.True(result.IsValid);
-                Assert.Equal($"user-{i}", result.ClaimsIdentity.FindFirst("sub")?.Value);
-            }
+            var again = await handler.ValidateTokenAsync(tokens[i], Parameters());
+            Assert.True(again.IsValid);
+            Assert.Equal($"user-{i}", again.ClaimsIdentity.FindFirst("sub")?.Value);
+            if (i < 2) Assert.Same(first[i], again); // remembered
+            else Assert.NotSame(first[i], again); // no room: checked in full each time
         }
+
+        _time.Now += CachingTokenHandler.MaxAge + TimeSpan.FromSeconds(1);
+        var late = await handler.ValidateTokenAsync(tokens[3], Parameters()); // the two remembered have expired: swept
+        Assert.Same(late, await handler.ValidateTokenAsync(tokens[3], Parameters()));
     }
 }
