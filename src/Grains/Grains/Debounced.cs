@@ -23,19 +23,31 @@ internal static class Debounced
 /// burst cost one catalog update or one storage write. The timer does not keep the grain alive;
 /// grains flush on deactivation too. A delay of <see cref="Debounced.OnDeactivationOnly"/> never starts a
 /// timer: the action runs only when the grain calls <see cref="RunAsync"/>, on deactivation.
+/// With a <see cref="WriteBudget"/>, a timer that finds the silo's budget spent tries again later
+/// (at most until the budget's deadline); <see cref="RunAsync"/> itself never waits for the budget.
 /// The action takes the grain, so grains pass a static lambda: one delegate per grain class rather
 /// than one per activation (64 B of every activated video, twice).
 /// </summary>
-internal sealed class Debounced<TGrain>(TGrain grain, TimeSpan delay, Func<TGrain, Task> action) where TGrain : IGrainBase
+internal sealed class Debounced<TGrain>(TGrain grain, TimeSpan delay, Func<TGrain, Task> action, WriteBudget? budget = null) where TGrain : IGrainBase
 {
     private IGrainTimer? _timer;
+    /// <summary>When the pending run was first asked for: the budget's deadline counts from it.</summary>
+    private DateTimeOffset _since;
 
     public void Schedule()
     {
         if (_timer is not null || delay == Debounced.OnDeactivationOnly) return;
+        if (budget is not null) _since = budget.Now;
         _timer = grain.RegisterGrainTimer(
-            _ => RunAsync(),
+            static (self, _) => self.FireAsync(), this,
             new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = false });
+    }
+
+    private Task FireAsync()
+    {
+        if (budget is null || budget.TryAdmit(_since)) return RunAsync();
+        _timer?.Change(budget.RetryAfter(_since, delay), Timeout.InfiniteTimeSpan);
+        return Task.CompletedTask;
     }
 
     public Task RunAsync()

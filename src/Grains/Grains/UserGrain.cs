@@ -21,15 +21,6 @@ public sealed class UserGrain : Grain, IUserGrain
     /// <summary>Catalog entries of the last videos served (about thirteen pages), so most interactions need no call to the video.</summary>
     private const int EntryCacheCapacity = 128;
 
-    /// <summary>
-    /// A user's state is written at most this often while active (and on deactivation). With the
-    /// durable journal a lost write only means a longer replay of the user's own records on the next
-    /// activation (the journal keeps them for an hour); with memory storage the state dies with the
-    /// silo anyway. Each write is a row (~2.9 KB stored) and a commit: at 10 s, active users' rows were most
-    /// of the storage table's updates under durable ingest once creators stopped writing theirs.
-    /// </summary>
-    private static readonly TimeSpan WriteBehind = TimeSpan.FromSeconds(30);
-
     private readonly IPersistentState<UserState> _state;
     private readonly RecommendationOptions _options;
     private readonly float[] _rankerPrior;
@@ -53,7 +44,7 @@ public sealed class UserGrain : Grain, IUserGrain
 
     /// <summary>Counts changes to what retrieval reads besides the interest: follows, hidden creators and sounds, recent positives.</summary>
     private long _controls;
-    private Debounced<UserGrain> _write = null!;
+    private readonly Debounced<UserGrain> _write;
     private bool _dirty;
 
     /// <summary>
@@ -76,7 +67,7 @@ public sealed class UserGrain : Grain, IUserGrain
     private readonly Func<string, Task<IReadOnlyList<Neighbour>>> _fetchNeighbours;
 
     public UserGrain([PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> state, IOptions<RecommendationOptions> options, TimeProvider time,
-        ImpressionBatcher impressions, IInteractionJournal journal, CatalogReplica catalog, NeighbourCache sharedNeighbours)
+        ImpressionBatcher impressions, IInteractionJournal journal, CatalogReplica catalog, NeighbourCache sharedNeighbours, WriteBudget writes)
     {
         _catalog = catalog;
         _sharedNeighbours = sharedNeighbours;
@@ -87,6 +78,11 @@ public sealed class UserGrain : Grain, IUserGrain
         _rankerPrior = _options.RankerPriorWeights();
         _pool = new CandidatePool(_options.CandidatePoolMaxAge, _options.CandidatePoolMinCosine);
         _time = time;
+        // Written behind: interactions are durable in the journal before they are acknowledged
+        // (and replayed below); a lost page of impressions only means it may be served once more.
+        // On the embedded default a write only carries the state across a deactivation, which writes
+        // anyway: every 10 s, copying each active user into memory storage cost ~6 % of the silo's CPU.
+        _write = new Debounced<UserGrain>(this, journal.IsDurable ? writes.Options.UserDelay : Debounced.OnDeactivationOnly, static g => g.WriteIfDirtyAsync(), writes);
         var perPositive = _options.NeighboursPerPositive;
         _fetchNeighbours = id => GrainFactory.Get<IVideoGrain>(id).GetNeighbours(perPositive);
     }
@@ -95,11 +91,6 @@ public sealed class UserGrain : Grain, IUserGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // Written behind: interactions are durable in the journal before they are acknowledged
-        // (and replayed below); a lost page of impressions only means it may be served once more.
-        // On the embedded default a write only carries the state across a deactivation, which writes
-        // anyway: every 10 s, copying each active user into memory storage cost ~6 % of the silo's CPU.
-        _write = new Debounced<UserGrain>(this, _journal.IsDurable ? WriteBehind : Debounced.OnDeactivationOnly, static g => g.WriteIfDirtyAsync());
         if (S.Exists && S.RankerWeights.Length != Ranker.FeatureCount)
         {
             S.RankerWeights = (float[])_rankerPrior.Clone(); // the feature set changed since this state was written

@@ -17,20 +17,6 @@ namespace OrleansTok.Grains;
 public sealed partial class VideoGrain : Grain, IVideoGrain
 {
     /// <summary>
-    /// With a durable journal the video's counters are committed by the appliers, so its own state
-    /// holds only what it learned (embedding, impressions) besides metadata and status, which are
-    /// written at once: a crash loses at most this much learning, never a counted interaction.
-    /// </summary>
-    private static readonly TimeSpan WriteDelay = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// Co-engagement counts are derived data and up to 1,000 pairs (~30 KB) per video: written at
-    /// most once a minute (and on deactivation). Every 5 s cost a fifth of the silo's CPU under
-    /// random ingest over 10,000 videos; a crash now loses up to a minute of pair counts.
-    /// </summary>
-    private static readonly TimeSpan NeighboursWriteDelay = TimeSpan.FromMinutes(1);
-
-    /// <summary>
     /// The video's own state, read and written through the grain storage itself rather than an
     /// injected persistent-state facet: the facet joins the activation's lifecycle and migration
     /// (a lifecycle, its observers and delegates, a migration list: 0.2–0.3 KiB of every activated
@@ -75,11 +61,14 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     /// <summary>This video's own handle, once it pairs with another (-1: not yet).</summary>
     private int _handle = -1;
     private readonly CatalogPublisher _catalog;
+    /// <summary>The silo's budget of write-behind writes, which both of this video's rows draw on.</summary>
+    private readonly WriteBudget _writes;
     private readonly Microsoft.Extensions.Logging.ILogger<VideoGrain> _logger;
 
     public VideoGrain([FromKeyedServices(StorageNames.Grains)] IGrainStorage storage, IOptions<RecommendationOptions> options, Journal.IInteractionJournal journal, CoEngagementBatcher coEngagement,
-        IdPool ids, VideoHandles handles, CatalogPublisher catalog, Microsoft.Extensions.Logging.ILogger<VideoGrain> logger)
+        IdPool ids, VideoHandles handles, CatalogPublisher catalog, WriteBudget writes, Microsoft.Extensions.Logging.ILogger<VideoGrain> logger)
     {
+        _writes = writes;
         _catalog = catalog;
         _logger = logger;
         _coEngagement = coEngagement;
@@ -302,8 +291,8 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         var co = CoEngagement.FromStored(row.State?.CoEngagement ?? new StoredCoEngagement(), _handles);
         row.State = null; // the list is held by handle from here; a write stores it by id again
         _neighboursRow = row;
-        _writeNeighbours = new Debounced<VideoGrain>(this, _durableJournal ? NeighboursWriteDelay : Debounced.OnDeactivationOnly,
-            static g => g.WriteNeighboursIfDirtyAsync());
+        _writeNeighbours = new Debounced<VideoGrain>(this, _durableJournal ? _writes.Options.NeighboursDelay : Debounced.OnDeactivationOnly,
+            static g => g.WriteNeighboursIfDirtyAsync(), _writes);
         // State written before the count was kept beside the video's own state.
         if (co.Positives > S.CoPositives) S.CoPositives = co.Positives;
         return co;
@@ -376,7 +365,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     /// the silo's CPU under ingest), and the pairs once a minute still cost ~12 % of grain work.
     /// </remarks>
     private void ScheduleWrite() =>
-        (_write ??= new Debounced<VideoGrain>(this, _durableJournal ? WriteDelay : Debounced.OnDeactivationOnly, static g => g.WriteIfDirtyAsync())).Schedule();
+        (_write ??= new Debounced<VideoGrain>(this, _durableJournal ? _writes.Options.VideoDelay : Debounced.OnDeactivationOnly, static g => g.WriteIfDirtyAsync(), _writes)).Schedule();
 
     private Task WriteStateAsync() => _storage.WriteStateAsync(StateName, GrainContext.GrainId, _state);
 

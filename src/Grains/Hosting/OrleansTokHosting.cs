@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Serialization;
@@ -158,6 +159,7 @@ public static class OrleansTokHosting
         silo.Services.AddSingleton<VideoHandles>();
         silo.Services.AddSingleton<NeighbourCache>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<CoEngagementBatcher>());
+        silo.Services.AddSingleton<WriteBudget>();
         silo.Services.AddSingleton<CatalogPublisher>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<CatalogPublisher>());
         silo.Services.AddNpgsqlExceptionSerialization();
@@ -168,6 +170,14 @@ public static class OrleansTokHosting
             .Bind(configuration.GetSection(JournalOptions.Section))
             .Validate(o => o.Partitions is >= 1 and <= 256, "Journal:Partitions must be between 1 and 256")
             .Validate(o => o.BatchSize >= 1 && o.MaxWriteBatch >= 1 && o.MaxWaiting >= 1, "Journal batch sizes and Journal:MaxWaiting must be positive")
+            .ValidateOnStart();
+        silo.Services.AddOptions<WriteBehindOptions>()
+            .Bind(configuration.GetSection(WriteBehindOptions.Section))
+            .Validate(o => o.WritesPerSecond >= 0, "WriteBehind:WritesPerSecond must not be negative (0: unbounded)")
+            .Validate(o => o.UserDelay > TimeSpan.Zero && o.VideoDelay > TimeSpan.Zero && o.NeighboursDelay > TimeSpan.Zero,
+                "WriteBehind:UserDelay, VideoDelay and NeighboursDelay must be positive")
+            .Validate<IOptions<JournalOptions>>((o, journal) => o.MaxDelay > TimeSpan.Zero && o.MaxDelay * 4 <= journal.Value.Retention,
+                "WriteBehind:MaxDelay must be positive and at most a quarter of Journal:Retention: a user replays its journal back to its last write")
             .ValidateOnStart();
         silo.Services.AddOptions<RecommendationOptions>()
             .Bind(configuration.GetSection(RecommendationOptions.Section))

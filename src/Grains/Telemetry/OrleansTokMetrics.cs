@@ -48,5 +48,11 @@ public static class OrleansTokMetrics
     /// <summary>A page ranked its user's pooled candidates (and the live fresh source) instead of retrieving.</summary>
     public static void RetrievedFromPool() => Retrievals.Add(1, new KeyValuePair<string, object?>("from", "pool"));
 
+    /// <summary>Write-behind writes the silo's <c>WriteBudget</c> weighed, by outcome: admitted, deferred (tried again later) or overdue (written past the budget).</summary>
+    private static readonly Counter<long> WriteBehindWrites = Meter.CreateCounter<long>(
+        "orleanstok.storage.write_behind", "{write}", "Write-behind state writes weighed against the silo's budget, by outcome");
+
+    public static void WriteBehind(string outcome) => WriteBehindWrites.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
     public static double MillisecondsSince(long timestamp) => Stopwatch.GetElapsedTime(timestamp).TotalMilliseconds;
 }

@@ -6,14 +6,7 @@ namespace OrleansTok.Tests.Api;
 /// <summary>The remembered bearer-token check: it answers for a token only while the full check would.</summary>
 public class CachingTokenHandlerTests
 {
-    private sealed class ManualTime : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private readonly ManualTime _time = new();
+    private readonly ManualTime _time = new() { Now = DateTimeOffset.UtcNow }; // the tokens are issued on the real clock
 
     /// <summary>The API's parameters, with the token's lifetime judged on the test's clock.</summary>
     private TokenValidationParameters Parameters(string audience = ApiServer.Audience) => new()

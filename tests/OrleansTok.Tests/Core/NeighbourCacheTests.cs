@@ -8,13 +8,6 @@ public class NeighbourCacheTests
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromMilliseconds(250);
 
-    private sealed class ManualTime : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     /// <summary>Counts the fetches of each video; each answers a new list object.</summary>
     private sealed class VideoGrains
     {

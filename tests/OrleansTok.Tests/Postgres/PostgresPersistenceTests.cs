@@ -16,7 +16,7 @@ public class PostgresPersistenceTests
 {
     public const string ConnectionVariable = "ORLEANSTOK_TEST_POSTGRES";
 
-    private static string ConnectionString => Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } cs
+    internal static string ConnectionString => Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } cs
         ? cs
         : throw new InvalidOperationException($"{ConnectionVariable} is not set: run the tests with scripts/test.sh, which starts PostgreSQL.");
 
@@ -216,7 +216,8 @@ public class PostgresPersistenceTests
         }
     }
 
-    private static async Task<long> CountRows(string sql, string serviceId)
+    /// <summary>Runs a count (or a DELETE, answering the rows it deleted) with <c>@s</c> bound to <paramref name="serviceId"/>.</summary>
+    internal static async Task<long> CountRows(string sql, string serviceId)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
@@ -236,7 +237,8 @@ public class PostgresPersistenceTests
         }
     }
 
-    private sealed class PostgresClient : IClientBuilderConfigurator
+    /// <summary>A client that finds the silos through PostgreSQL membership.</summary>
+    internal sealed class PostgresClient : IClientBuilderConfigurator
     {
         public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
             clientBuilder.UseAdoNetClustering(o =>
