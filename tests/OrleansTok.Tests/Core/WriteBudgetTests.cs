@@ -1,4 +1,9 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using OrleansTok.Grains;
+using OrleansTok.Hosting;
 
 namespace OrleansTok.Tests.Core;
 
@@ -62,5 +67,44 @@ public class WriteBudgetTests
         var nearDeadline = _time.Now - TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(4);
         Assert.All(Enumerable.Range(0, 50), _ => Assert.InRange(budget.RetryAfter(nearDeadline, delay), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(4)));
         Assert.Equal(TimeSpan.Zero, budget.RetryAfter(_time.Now - TimeSpan.FromMinutes(6), delay));
+    }
+}
+
+/// <summary>A silo refuses write-behind settings under which a crashed user could not replay what its lost writes held.</summary>
+public class WriteBehindOptionsTests
+{
+    private static WriteBehindOptions Resolve(params (string Key, string Value)[] settings)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
+            .Build();
+        var builder = Host.CreateApplicationBuilder();
+        builder.UseOrleans(silo => silo.AddOrleansTokServices(configuration));
+        using var host = builder.Build();
+        return host.Services.GetRequiredService<IOptions<WriteBehindOptions>>().Value;
+    }
+
+    [Fact]
+    public void The_defaults_are_accepted()
+    {
+        var options = Resolve();
+        Assert.Equal((250, TimeSpan.FromMinutes(5)), (options.WritesPerSecond, options.MaxDelay));
+    }
+
+    [Fact]
+    public void A_deadline_the_journal_does_not_keep_records_for_is_refused()
+    {
+        var refused = Assert.Throws<OptionsValidationException>(() =>
+            Resolve(("WriteBehind:MaxDelay", "00:20:00"), ("Journal:Retention", "01:00:00")));
+        Assert.Contains("Journal:Retention", refused.Message);
+
+        Assert.Equal(TimeSpan.FromMinutes(20), Resolve(("WriteBehind:MaxDelay", "00:20:00"), ("Journal:Retention", "02:00:00")).MaxDelay);
+    }
+
+    [Fact]
+    public void A_negative_budget_is_refused()
+    {
+        var refused = Assert.Throws<OptionsValidationException>(() => Resolve(("WriteBehind:WritesPerSecond", "-1")));
+        Assert.Contains("WritesPerSecond", refused.Message);
     }
 }
