@@ -31,13 +31,13 @@ internal static class Debounced
 internal sealed class Debounced<TGrain>(TGrain grain, TimeSpan delay, Func<TGrain, Task> action, WriteBudget? budget = null) where TGrain : IGrainBase
 {
     private IGrainTimer? _timer;
-    /// <summary>When the pending run was first asked for: the budget's deadline counts from it.</summary>
-    private DateTimeOffset _since;
+    /// <summary>When the pending run was first asked for (UTC ticks): the budget's deadline counts from it.</summary>
+    private long _since;
 
     public void Schedule()
     {
         if (_timer is not null || delay == Debounced.OnDeactivationOnly) return;
-        if (budget is not null) _since = budget.Now;
+        if (budget is not null) _since = budget.Now.UtcTicks;
         _timer = grain.RegisterGrainTimer(
             static (self, _) => self.FireAsync(), this,
             new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = false });
@@ -45,8 +45,10 @@ internal sealed class Debounced<TGrain>(TGrain grain, TimeSpan delay, Func<TGrai
 
     private Task FireAsync()
     {
-        if (budget is null || budget.TryAdmit(_since)) return RunAsync();
-        _timer?.Change(budget.RetryAfter(_since, delay), Timeout.InfiniteTimeSpan);
+        if (budget is null) return RunAsync();
+        var since = new DateTimeOffset(_since, TimeSpan.Zero);
+        if (budget.TryAdmit(since)) return RunAsync();
+        _timer?.Change(budget.RetryAfter(since, delay), Timeout.InfiniteTimeSpan);
         return Task.CompletedTask;
     }
 

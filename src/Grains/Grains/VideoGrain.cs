@@ -61,14 +61,11 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     /// <summary>This video's own handle, once it pairs with another (-1: not yet).</summary>
     private int _handle = -1;
     private readonly CatalogPublisher _catalog;
-    /// <summary>The silo's budget of write-behind writes, which both of this video's rows draw on.</summary>
-    private readonly WriteBudget _writes;
     private readonly Microsoft.Extensions.Logging.ILogger<VideoGrain> _logger;
 
     public VideoGrain([FromKeyedServices(StorageNames.Grains)] IGrainStorage storage, IOptions<RecommendationOptions> options, Journal.IInteractionJournal journal, CoEngagementBatcher coEngagement,
-        IdPool ids, VideoHandles handles, CatalogPublisher catalog, WriteBudget writes, Microsoft.Extensions.Logging.ILogger<VideoGrain> logger)
+        IdPool ids, VideoHandles handles, CatalogPublisher catalog, Microsoft.Extensions.Logging.ILogger<VideoGrain> logger)
     {
-        _writes = writes;
         _catalog = catalog;
         _logger = logger;
         _coEngagement = coEngagement;
@@ -291,8 +288,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         var co = CoEngagement.FromStored(row.State?.CoEngagement ?? new StoredCoEngagement(), _handles);
         row.State = null; // the list is held by handle from here; a write stores it by id again
         _neighboursRow = row;
-        _writeNeighbours = new Debounced<VideoGrain>(this, _durableJournal ? _writes.Options.NeighboursDelay : Debounced.OnDeactivationOnly,
-            static g => g.WriteNeighboursIfDirtyAsync(), _writes);
+        _writeNeighbours = Budgeted(static o => o.NeighboursDelay, static g => g.WriteNeighboursIfDirtyAsync());
         // State written before the count was kept beside the video's own state.
         if (co.Positives > S.CoPositives) S.CoPositives = co.Positives;
         return co;
@@ -365,7 +361,17 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     /// the silo's CPU under ingest), and the pairs once a minute still cost ~12 % of grain work.
     /// </remarks>
     private void ScheduleWrite() =>
-        (_write ??= new Debounced<VideoGrain>(this, _durableJournal ? _writes.Options.VideoDelay : Debounced.OnDeactivationOnly, static g => g.WriteIfDirtyAsync(), _writes)).Schedule();
+        (_write ??= Budgeted(static o => o.VideoDelay, static g => g.WriteIfDirtyAsync())).Schedule();
+
+    /// <summary>
+    /// A debounced write of one of this video's rows, drawing on the silo's write budget: looked up
+    /// when the row's first write is scheduled rather than held by every activation (most never write).
+    /// </summary>
+    private Debounced<VideoGrain> Budgeted(Func<WriteBehindOptions, TimeSpan> delay, Func<VideoGrain, Task> write)
+    {
+        var budget = ServiceProvider.GetRequiredService<WriteBudget>();
+        return new Debounced<VideoGrain>(this, _durableJournal ? delay(budget.Options) : Debounced.OnDeactivationOnly, write, budget);
+    }
 
     private Task WriteStateAsync() => _storage.WriteStateAsync(StateName, GrainContext.GrainId, _state);
 

@@ -42,6 +42,7 @@ public sealed class WriteBudget
         if (_rate <= 0) return true;
         var now = _time.GetUtcNow();
         var overdue = now - since >= MaxDelay;
+        string outcome;
         lock (_lock)
         {
             var tokens = Math.Min(_rate, _tokens + (now - _refilledAt).TotalSeconds * _rate);
@@ -51,13 +52,16 @@ public sealed class WriteBudget
                 // In debt by at most a second's worth: a burst of overdue writes delays the budgeted
                 // ones for that long, not for as long as the burst was.
                 _tokens = Math.Max(-_rate, tokens - 1);
-                OrleansTokMetrics.WriteBehind(overdue && tokens < 1 ? "overdue" : "admitted");
-                return true;
+                outcome = tokens >= 1 ? "admitted" : "overdue";
             }
-            _tokens = tokens;
+            else
+            {
+                _tokens = tokens;
+                outcome = "deferred";
+            }
         }
-        OrleansTokMetrics.WriteBehind("deferred");
-        return false;
+        OrleansTokMetrics.WriteBehind(outcome);
+        return outcome != "deferred";
     }
 
     /// <summary>
