@@ -63,12 +63,29 @@ public sealed class ProcessCluster : IAsyncLifetime
         "--api-port", ApiPort.ToString(CultureInfo.InvariantCulture),
             "--management-port", ManagementPort.ToString(CultureInfo.InvariantCulture), "--no-demo", "--no-build");
 
-    public static Task RestartPostgres() => Run("bash", Path.Combine(Root, "scripts", "postgres.sh"), "stop")
-        .ContinueWith(_ => Run("bash", Path.Combine(Root, "scripts", "postgres.sh"), "start"), TaskScheduler.Default).Unwrap();
+    public static async Task RestartPostgres()
+    {
+        try
+        {
+            await StopPostgres();
+        }
+        finally
+        {
+            await StartPostgres();
+        }
+    }
 
     public static Task StopPostgres() => Run("bash", Path.Combine(Root, "scripts", "postgres.sh"), "stop");
 
-    public static Task StartPostgres() => Run("bash", Path.Combine(Root, "scripts", "postgres.sh"), "start");
+    /// <summary>
+    /// Starts the database again and drops this test process's pooled connections to the old one:
+    /// each would fail once on first use (57P01), in whichever later test class took it first.
+    /// </summary>
+    public static async Task StartPostgres()
+    {
+        await Run("bash", Path.Combine(Root, "scripts", "postgres.sh"), "start");
+        Npgsql.NpgsqlConnection.ClearAllPools();
+    }
 
     /// <summary>A request as <paramref name="userId"/>, with a token from the Development token endpoint (cached).</summary>
     public async Task<HttpRequestMessage> As(string userId, HttpMethod method, string path, object? body = null)
