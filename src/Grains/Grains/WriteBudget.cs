@@ -23,16 +23,12 @@ public sealed class WriteBudget
         _time = time;
         Options = options.Value;
         _rate = Options.WritesPerSecond;
-        MaxDelay = Options.MaxDelay;
         _tokens = _rate;
         _refilledAt = time.GetUtcNow();
     }
 
     /// <summary>The delays and budget the silo was configured with.</summary>
     public WriteBehindOptions Options { get; }
-
-    /// <summary>Longest a write is put off.</summary>
-    public TimeSpan MaxDelay { get; }
 
     public DateTimeOffset Now => _time.GetUtcNow();
 
@@ -41,7 +37,7 @@ public sealed class WriteBudget
     {
         if (_rate <= 0) return true;
         var now = _time.GetUtcNow();
-        var overdue = now - since >= MaxDelay;
+        var overdue = now - since >= Options.MaxDelay;
         string outcome;
         lock (_lock)
         {
@@ -72,7 +68,7 @@ public sealed class WriteBudget
     public TimeSpan RetryAfter(DateTimeOffset since, TimeSpan delay)
     {
         var spread = delay * (0.5 + Random.Shared.NextDouble());
-        var untilDeadline = since + MaxDelay - _time.GetUtcNow();
+        var untilDeadline = since + Options.MaxDelay - _time.GetUtcNow();
         return untilDeadline < spread ? (untilDeadline > TimeSpan.Zero ? untilDeadline : TimeSpan.Zero) : spread;
     }
 }

@@ -20,13 +20,16 @@ public class PostgresPersistenceTests
         ? cs
         : throw new InvalidOperationException($"{ConnectionVariable} is not set: run the tests with scripts/test.sh, which starts PostgreSQL.");
 
-    private static async Task<TestCluster> StartCluster(string serviceId)
+    private static Task<TestCluster> StartCluster(string serviceId) => StartCluster<PostgresSilo>(serviceId, silos: 2);
+
+    /// <summary>A cluster whose silos <typeparamref name="TSilo"/> configures, joined through PostgreSQL membership.</summary>
+    internal static async Task<TestCluster> StartCluster<TSilo>(string serviceId, short silos) where TSilo : ISiloConfigurator, new()
     {
-        var builder = new TestClusterBuilder(2);
+        var builder = new TestClusterBuilder(silos);
         builder.Options.ServiceId = serviceId;
         builder.Options.ClusterId = serviceId;
         builder.Options.UseTestClusterMembership = false;
-        builder.AddSiloBuilderConfigurator<PostgresSilo>();
+        builder.AddSiloBuilderConfigurator<TSilo>();
         builder.AddClientBuilderConfigurator<PostgresClient>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -237,8 +240,7 @@ public class PostgresPersistenceTests
         }
     }
 
-    /// <summary>A client that finds the silos through PostgreSQL membership.</summary>
-    internal sealed class PostgresClient : IClientBuilderConfigurator
+    private sealed class PostgresClient : IClientBuilderConfigurator
     {
         public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
             clientBuilder.UseAdoNetClustering(o =>

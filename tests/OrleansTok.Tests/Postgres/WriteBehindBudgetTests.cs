@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Orleans.TestingHost;
 using OrleansTok.Grains;
 using OrleansTok.Hosting;
 using OrleansTok.Model;
@@ -23,14 +22,7 @@ public class WriteBehindBudgetTests
     {
         await PostgresSchema.ApplyAsync(ConnectionString);
         var serviceId = $"wb-{Guid.NewGuid():N}"[..20];
-        var builder = new TestClusterBuilder(1);
-        builder.Options.ServiceId = serviceId;
-        builder.Options.ClusterId = serviceId;
-        builder.Options.UseTestClusterMembership = false;
-        builder.AddSiloBuilderConfigurator<BudgetedSilo>();
-        builder.AddClientBuilderConfigurator<PostgresPersistenceTests.PostgresClient>();
-        var cluster = builder.Build();
-        await cluster.DeployAsync();
+        var cluster = await PostgresPersistenceTests.StartCluster<BudgetedSilo>(serviceId, silos: 1);
         try
         {
             var grains = cluster.Client;
@@ -66,7 +58,7 @@ public class WriteBehindBudgetTests
     private static async Task<long> UserRows(string serviceId, int minVersion) => await PostgresPersistenceTests.CountRows(
         $"SELECT count(*) FROM orleansstorage WHERE serviceid = @s AND graintypestring = 'user' AND version >= {minVersion}", serviceId);
 
-    private sealed class BudgetedSilo : ISiloConfigurator
+    private sealed class BudgetedSilo : Orleans.TestingHost.ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
