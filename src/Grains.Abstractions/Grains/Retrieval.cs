@@ -35,11 +35,18 @@ public sealed record Neighbour(
     [property: Id(0)] string VideoId,
     [property: Id(1)] float Similarity);
 
-/// <summary>A video co-engaged with the receiving one, and its positive count when that was counted.</summary>
+/// <summary>
+/// A video co-engaged with the receiving one, and its positive count when that was counted.
+/// <paramref name="Handle"/> is the video's number in the sending silo's table of video handles,
+/// named by <paramref name="Table"/>: a receiver in the same silo uses it instead of looking the id
+/// up again; any other receiver (another silo, or the same one restarted) goes by the id.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ot.CoEngagedWith")]
 public sealed record CoEngagedWith(
     [property: Id(0)] string VideoId,
-    [property: Id(1)] long Positives);
+    [property: Id(1)] long Positives,
+    [property: Id(2)] int Handle = -1,
+    [property: Id(3)] long Table = 0);
 
 /// <summary>A candidate as a source produced it: the source's own score and the video's trend in the user's country.</summary>
 [GenerateSerializer, Immutable, Alias("ot.Candidate")]

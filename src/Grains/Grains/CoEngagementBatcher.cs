@@ -16,7 +16,10 @@ public sealed class CoEngagementBatcher(IClusterClient client, VideoHandles hand
 {
     public static readonly TimeSpan FlushPeriod = TimeSpan.FromMilliseconds(500);
     private readonly Lock _lock = new();
-    private Dictionary<int, List<CoEngagedWith>> _pending = [];
+    // By receiver handle: handles are dense, so a slot is an index, not a hash (a dictionary lookup
+    // per pair-half was ~4 % of ingest, perf). Only the touched slots are visited at a flush.
+    private List<CoEngagedWith>?[] _pending = new List<CoEngagedWith>?[1024];
+    private List<int> _touched = [];
 
     /// <summary>Tells each of <paramref name="videos"/> (handles), at the next flush, that <paramref name="other"/> was co-engaged with it.</summary>
     public void Add(ReadOnlySpan<int> videos, CoEngagedWith other)
@@ -25,20 +28,32 @@ public sealed class CoEngagementBatcher(IClusterClient client, VideoHandles hand
         {
             foreach (var video in videos)
             {
-                ref var list = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_pending, video, out _);
-                (list ??= []).Add(other);
+                if (video >= _pending.Length) Array.Resize(ref _pending, Math.Max(2 * _pending.Length, video + 1));
+                ref var list = ref _pending[video];
+                if (list is null)
+                {
+                    list = [];
+                    _touched.Add(video);
+                }
+                list.Add(other);
             }
         }
     }
 
     protected override Task FlushAsync()
     {
-        Dictionary<int, List<CoEngagedWith>> batch;
+        (int Video, List<CoEngagedWith> Others)[] batch;
         lock (_lock)
         {
-            if (_pending.Count == 0) return Task.CompletedTask;
-            batch = _pending;
-            _pending = new Dictionary<int, List<CoEngagedWith>>(batch.Count);
+            if (_touched.Count == 0) return Task.CompletedTask;
+            batch = new (int, List<CoEngagedWith>)[_touched.Count];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var video = _touched[i];
+                batch[i] = (video, _pending[video]!);
+                _pending[video] = null;
+            }
+            _touched = new List<int>(_touched.Count);
         }
         foreach (var (video, others) in batch) client.Get<IVideoGrain>(handles.IdOf(video)).AddCoEngagements(others).Ignore();
         return Task.CompletedTask;

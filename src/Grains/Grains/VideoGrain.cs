@@ -259,7 +259,10 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     {
         if (!S.Exists) return;
         var co = await NeighboursAsync();
-        foreach (var other in others) co.Add(other.VideoId, other.Positives, _options.NeighbourCapacity);
+        Span<int> partners = others.Count <= 64 ? stackalloc int[others.Count] : new int[others.Count];
+        for (var i = 0; i < partners.Length; i++) partners[i] = _handles.Of(others[i].VideoId, others[i].Handle, others[i].Table);
+        co.Touch(partners);
+        for (var i = 0; i < partners.Length; i++) co.Add(partners[i], others[i].Positives, _options.NeighbourCapacity);
         _neighboursDirty = true;
         _writeNeighbours!.Schedule(); // created by the load
     }
@@ -322,11 +325,12 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         foreach (var other in others)
         {
             var partner = _handles.Of(other);
-            if (partner == _handle) continue;
-            co.Add(partner, 0, _options.NeighbourCapacity);
-            partners[count++] = partner;
+            if (partner != _handle) partners[count++] = partner;
         }
-        _coEngagement.Add(partners[..count], new CoEngagedWith(self, S.CoPositives));
+        partners = partners[..count];
+        co.Touch(partners);
+        foreach (var partner in partners) co.Add(partner, 0, _options.NeighbourCapacity);
+        _coEngagement.Add(partners, new CoEngagedWith(self, S.CoPositives, _handle, _handles.Table));
     }
 
     /// <summary>Hands the changed entry to the silo's publisher: one update per call, however many signals it held.</summary>

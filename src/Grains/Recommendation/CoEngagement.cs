@@ -8,16 +8,14 @@ namespace OrleansTok.Recommendation;
 /// One video's item-to-item co-engagement: how many users positively engaged both it and each
 /// neighbour, with the neighbour's own positive count as last reported, so similarity is the
 /// cosine co(i,j)/√(n_i·n_j). Partners are the silo's <see cref="VideoHandles"/>, so a pair is a
-/// 20-byte entry with no reference in it. Bounded: at capacity the rarest quarter of the pairs is
+/// 12-byte slot of a <see cref="PairTable"/> with no reference in it. Bounded: at capacity the rarest quarter of the pairs is
 /// forgotten at once, so a full list pays one scan per capacity/4 new pairs, not one per pair (a
 /// per-pair scan of 1,000 entries was the largest single cost of ingest, measured with dotnet-trace).
 /// Stored as <see cref="StoredCoEngagement"/>, by id.
 /// </summary>
 public sealed class CoEngagement(VideoHandles handles)
 {
-    private Dictionary<int, Pair> _pairs = [];
-    /// <summary>What the dictionary holds without growing: growth stops at the list's capacity rather than doubling past it.</summary>
-    private int _reserved;
+    private readonly PairTable _pairs = new();
 
     public long Positives { get; private set; }
     public int Count => _pairs.Count;
@@ -34,16 +32,14 @@ public sealed class CoEngagement(VideoHandles handles)
     public void Add(int other, long otherPositives, int capacity)
     {
         _top = null;
-        ref var pair = ref CollectionsMarshal.GetValueRefOrNullRef(_pairs, other);
-        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref pair))
-        {
-            if (_pairs.Count >= capacity) EvictRarest();
-            if (_pairs.Count >= _reserved) _reserved = _pairs.EnsureCapacity(Math.Min(capacity, Math.Max(8, 2 * _reserved)));
-            pair = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairs, other, out _);
-        }
+        if (_pairs.Count >= capacity && _pairs.Get(other).IsEmpty) EvictRarest();
+        ref var pair = ref _pairs.GetOrAdd(other, out _);
         pair.Count++;
         if (otherPositives > 0) pair.OtherPositives = Narrow(otherPositives);
     }
+
+    /// <summary>Brings the pairs of <paramref name="others"/> into cache together before they are added one by one (<see cref="PairTable.Touch"/>).</summary>
+    public int Touch(ReadOnlySpan<int> others) => _pairs.Touch(others);
 
     public void CountPositive()
     {
@@ -52,7 +48,7 @@ public sealed class CoEngagement(VideoHandles handles)
     }
 
     /// <summary>How many users engaged both this video and <paramref name="otherId"/> (0: no such pair); asking numbers no id.</summary>
-    internal int CountWith(string otherId) => handles.TryGet(otherId, out var other) ? _pairs.GetValueOrDefault(other).Count : 0;
+    internal int CountWith(string otherId) => handles.TryGet(otherId, out var other) ? _pairs.Get(other).Count : 0;
 
     /// <summary>The strongest neighbours (by the cosine estimated from the last reported n_j), each with co(i,j)/√n_i.</summary>
     public IReadOnlyList<Neighbour> Top(int count)
@@ -60,10 +56,15 @@ public sealed class CoEngagement(VideoHandles handles)
         if (_top is null || _topCount != count)
         {
             var self = Math.Sqrt(Math.Max(1, Positives));
-            _top = _pairs
-                .OrderByDescending(kv => kv.Value.Count / Math.Sqrt(Math.Max(kv.Value.Count, kv.Value.OtherPositives)))
+            var pairs = new List<PairTable.Slot>(_pairs.Count);
+            foreach (var slot in _pairs.Slots)
+            {
+                if (!slot.IsEmpty) pairs.Add(slot);
+            }
+            _top = pairs
+                .OrderByDescending(p => p.Count / Math.Sqrt(Math.Max(p.Count, p.OtherPositives)))
                 .Take(count)
-                .Select(kv => new Neighbour(handles.IdOf(kv.Key), (float)(kv.Value.Count / self)))
+                .Select(p => new Neighbour(handles.IdOf(p.Handle), (float)(p.Count / self)))
                 .ToImmutableArray();
             _topCount = count;
         }
@@ -73,16 +74,23 @@ public sealed class CoEngagement(VideoHandles handles)
     public static CoEngagement FromStored(StoredCoEngagement stored, VideoHandles handles)
     {
         var co = new CoEngagement(handles) { Positives = stored.Positives };
-        co._pairs = new Dictionary<int, Pair>(stored.Pairs.Count);
-        co._reserved = stored.Pairs.Count;
-        foreach (var (id, pair) in stored.Pairs) co._pairs[handles.Of(id)] = new Pair { Count = pair.Count, OtherPositives = Narrow(pair.OtherPositives) };
+        co._pairs.EnsureCapacity(stored.Pairs.Count);
+        foreach (var (id, pair) in stored.Pairs)
+        {
+            ref var slot = ref co._pairs.GetOrAdd(handles.Of(id), out _);
+            slot.Count = pair.Count;
+            slot.OtherPositives = Narrow(pair.OtherPositives);
+        }
         return co;
     }
 
     public StoredCoEngagement ToStored()
     {
         var pairs = new Dictionary<string, PairCount>(_pairs.Count, StringComparer.Ordinal);
-        foreach (var (handle, pair) in _pairs) pairs[handles.IdOf(handle)] = new PairCount { Count = pair.Count, OtherPositives = pair.OtherPositives };
+        foreach (var slot in _pairs.Slots)
+        {
+            if (!slot.IsEmpty) pairs[handles.IdOf(slot.Handle)] = new PairCount { Count = slot.Count, OtherPositives = slot.OtherPositives };
+        }
         return new StoredCoEngagement { Positives = Positives, Pairs = pairs };
     }
 
@@ -100,11 +108,7 @@ public sealed class CoEngagement(VideoHandles handles)
     {
         var drop = Math.Max(1, _pairs.Count / EvictOneIn);
         var (cut, below) = RarestCut(drop);
-        var atCut = drop - below; // pairs strictly rarer than the cut all go; the rest of the quota comes from the cut itself
-        foreach (var (key, value) in _pairs) // removing while enumerating is allowed and keeps the enumeration whole
-        {
-            if (value.Count < cut || (value.Count == cut && atCut-- > 0)) _pairs.Remove(key);
-        }
+        _pairs.RemoveRarest(cut, atCut: drop - below); // pairs strictly rarer than the cut all go; the rest of the quota comes from the cut itself
     }
 
     /// <summary>
@@ -115,7 +119,10 @@ public sealed class CoEngagement(VideoHandles handles)
     {
         const int Buckets = 64;
         Span<int> histogram = stackalloc int[Buckets];
-        foreach (var pair in _pairs.Values) histogram[Math.Clamp(pair.Count, 0, Buckets - 1)]++;
+        foreach (var slot in _pairs.Slots)
+        {
+            if (!slot.IsEmpty) histogram[Math.Clamp(slot.Count, 0, Buckets - 1)]++;
+        }
         var below = 0;
         for (var count = 0; count < Buckets - 1; count++)
         {
@@ -124,20 +131,13 @@ public sealed class CoEngagement(VideoHandles handles)
         }
         // The rarest quarter is this common: sort the common ones.
         var common = new List<int>(_pairs.Count - below);
-        foreach (var pair in _pairs.Values)
+        foreach (var slot in _pairs.Slots)
         {
-            if (pair.Count >= Buckets - 1) common.Add(pair.Count);
+            if (!slot.IsEmpty && slot.Count >= Buckets - 1) common.Add(slot.Count);
         }
         common.Sort();
         var cut = common[drop - below - 1];
         return (cut, below + common.Count(c => c < cut));
-    }
-
-    /// <summary>A pair in memory: both counts fit an int (a video with two billion positives is clamped).</summary>
-    private struct Pair
-    {
-        public int Count;
-        public int OtherPositives;
     }
 
     /// <summary>

@@ -145,6 +145,22 @@ public class CoEngagementTests
     }
 
     [Fact]
+    public void A_handle_sent_with_its_id_is_used_only_by_the_table_that_gave_it()
+    {
+        var sender = new VideoHandles();
+        sender.Of("a");
+        var handle = sender.Of("b");
+        Assert.Equal(handle, sender.Of("b", handle, sender.Table));
+
+        var elsewhere = new VideoHandles(); // another silo, or this one restarted
+        Assert.NotEqual(sender.Table, elsewhere.Table);
+        Assert.Equal(0, elsewhere.Of("b", handle, sender.Table)); // numbered by its own table: first come
+        Assert.Equal("b", elsewhere.IdOf(0));
+        Assert.Equal(elsewhere.Of("c"), elsewhere.Of("c", -1, 0)); // a half from a silo that sent no handle
+        Assert.Equal(sender.Of("d"), sender.Of("d", 99, sender.Table)); // a number this table never gave is not trusted
+    }
+
+    [Fact]
     public void Handles_given_out_concurrently_are_one_per_id()
     {
         var handles = new VideoHandles();
