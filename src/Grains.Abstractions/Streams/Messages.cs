@@ -49,6 +49,17 @@ public sealed record VideoSignal(
         return true;
     }
 
+    /// <summary>
+    /// In-process only (no field id: never serialized, so a signal read back from a journal or sent to
+    /// another silo has none): the handles of <see cref="CoEngaged"/>, in order, in the video handle
+    /// table named by <see cref="CoEngagedTable"/>. A video in that same table uses them instead of
+    /// looking up each of the ~20 ids again.
+    /// </summary>
+    [field: NonSerialized] public int[]? CoEngagedHandles { get; init; }
+
+    /// <summary>The table <see cref="CoEngagedHandles"/> are numbers in; 0 when there are none.</summary>
+    [field: NonSerialized] public long CoEngagedTable { get; init; }
+
     /// <summary>Only impression batches carry a count; an interaction can never pass for one, whatever its event id.</summary>
     public bool IsImpression => Impressions > 0;
 }

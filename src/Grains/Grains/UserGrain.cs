@@ -64,11 +64,14 @@ public sealed class UserGrain : Grain, IUserGrain
     private readonly IInteractionJournal _journal;
     private readonly CatalogReplica _catalog;
     private readonly NeighbourCache _sharedNeighbours;
+    private readonly VideoHandles _videoHandles;
+    private readonly List<int> _recentHandles = []; // RecentHandles(): S.RecentPositives' handles in this silo
     private readonly Func<string, Task<IReadOnlyList<Neighbour>>> _fetchNeighbours;
 
     public UserGrain([PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> state, IOptions<RecommendationOptions> options, TimeProvider time,
-        ImpressionBatcher impressions, IInteractionJournal journal, CatalogReplica catalog, NeighbourCache sharedNeighbours, WriteBudget writes)
+        ImpressionBatcher impressions, IInteractionJournal journal, CatalogReplica catalog, NeighbourCache sharedNeighbours, WriteBudget writes, VideoHandles videoHandles)
     {
+        _videoHandles = videoHandles;
         _catalog = catalog;
         _sharedNeighbours = sharedNeighbours;
         _state = state;
@@ -261,15 +264,41 @@ public sealed class UserGrain : Grain, IUserGrain
         if (engagement != 0f) Learn(entry, engagement, e.FeedRequestId);
 
         IReadOnlyList<string>? coEngaged = null;
+        int[]? coEngagedHandles = null;
         if (engagement >= _options.CoEngagementThreshold && !S.RecentPositives.Contains(e.VideoId))
         {
             coEngaged = S.RecentPositives.ToArray();
+            coEngagedHandles = RecentHandles().ToArray();
             S.RecentPositives.Add(e.VideoId);
+            _recentHandles.Add(_videoHandles.Of(e.VideoId));
             _controls++;
-            if (S.RecentPositives.Count > _options.CoEngagementHistory) S.RecentPositives.RemoveAt(0);
+            if (S.RecentPositives.Count > _options.CoEngagementHistory)
+            {
+                S.RecentPositives.RemoveAt(0);
+                _recentHandles.RemoveAt(0);
+            }
         }
         return new VideoSignal(e.EventId, UserId, e.VideoId, e.Type, e.WatchMs, e.At,
-            likeDelta, favoriteDelta, engagement, userBefore, S.Settings!.Country, Counted: true, coEngaged);
+            likeDelta, favoriteDelta, engagement, userBefore, S.Settings!.Country, Counted: true, coEngaged)
+        {
+            CoEngagedHandles = coEngagedHandles,
+            CoEngagedTable = coEngagedHandles is null ? 0 : _videoHandles.Table,
+        };
+    }
+
+    /// <summary>
+    /// The silo's handles of the recent positives, in order (<see cref="VideoSignal.CoEngagedHandles"/>):
+    /// each positive is looked up once when it joins, not by each video it is later paired with.
+    /// Numbered again after activation, when the list is not held yet.
+    /// </summary>
+    private List<int> RecentHandles()
+    {
+        if (_recentHandles.Count != S.RecentPositives.Count)
+        {
+            _recentHandles.Clear();
+            foreach (var id in S.RecentPositives) _recentHandles.Add(_videoHandles.Of(id));
+        }
+        return _recentHandles;
     }
 
     private void Learn(CatalogEntry entry, float engagement, string? feedRequestId)
@@ -495,6 +524,7 @@ public sealed class UserGrain : Grain, IUserGrain
         S.LastCreator = null;
         S.LastSound = null;
         S.RecentPositives.Clear();
+        _recentHandles.Clear();
         _neighbours.Clear();
         _related = null;
         _pool.Clear();

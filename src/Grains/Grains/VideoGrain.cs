@@ -240,7 +240,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         }
         if (signal.CoEngaged is { Count: > 0 } coEngaged && signal.Engagement >= _options.CoEngagementThreshold)
         {
-            RecordCoEngagement(coEngaged);
+            RecordCoEngagement(coEngaged, signal.CoEngagedTable == _handles.Table ? signal.CoEngagedHandles : null);
         }
         var popularity = CounterRules.Popularity(signal);
         if (popularity > 0f)
@@ -308,7 +308,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     }
 
     /// <summary>This video was engaged by a user who recently engaged <paramref name="others"/>: count both halves of each pair.</summary>
-    private void RecordCoEngagement(IReadOnlyList<string> others)
+    private void RecordCoEngagement(IReadOnlyList<string> others, int[]? handles)
     {
         if (_neighbours is not { IsCompletedSuccessfully: true } loaded) return; // storage could not be read (ApplyJournal)
         var self = this.GetPrimaryKeyString();
@@ -322,9 +322,10 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         if (_handle < 0) _handle = _handles.Of(self);
         Span<int> partners = others.Count <= 64 ? stackalloc int[others.Count] : new int[others.Count];
         var count = 0;
-        foreach (var other in others)
+        if (handles?.Length != others.Count) handles = null; // a list from elsewhere names its videos by id only
+        for (var i = 0; i < others.Count; i++)
         {
-            var partner = _handles.Of(other);
+            var partner = handles is null ? _handles.Of(others[i]) : handles[i];
             if (partner != _handle) partners[count++] = partner;
         }
         partners = partners[..count];

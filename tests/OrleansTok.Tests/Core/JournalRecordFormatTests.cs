@@ -12,9 +12,10 @@ namespace OrleansTok.Tests.Core;
 /// </summary>
 public class JournalRecordFormatTests
 {
-    private static readonly Serializer Serializer = new ServiceCollection()
+    private static readonly IServiceProvider Services = new ServiceCollection()
         .AddSerializer(s => s.AddAssembly(typeof(JournalRecord).Assembly).AddAssembly(typeof(JournalRecordFormatTests).Assembly))
-        .BuildServiceProvider().GetRequiredService<Serializer>();
+        .BuildServiceProvider();
+    private static readonly Serializer Serializer = Services.GetRequiredService<Serializer>();
 
     private static readonly float[] Embedding = Enumerable.Range(0, 32).Select(i => MathF.Sin(i) * 0.7f).ToArray();
     private static readonly DateTimeOffset At = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
@@ -32,6 +33,24 @@ public class JournalRecordFormatTests
         var user = new float[32];
         Assert.True(read.Signal.TryReadUserEmbedding(user));
         Assert.Equal(Embedding, user, (a, b) => MathF.Abs(a - b) <= 1e-3f);
+    }
+
+    [Fact]
+    public void The_silo_local_handles_of_co_engaged_videos_never_reach_the_journal()
+    {
+        var plain = new VideoSignal("e1", "u1", "v1", InteractionType.Like, 9_000, At, 1, 0, 1.2f, HalfEmbedding.Pack(Embedding), "US", Counted: true, ["v7", "v9"]);
+        var hinted = plain with { CoEngagedHandles = [7, 9], CoEngagedTable = 42 };
+        var bytes = Serializer.SerializeToArray(new JournalRecord("u1", "c1", hinted, At, null));
+
+        var read = Serializer.Deserialize<JournalRecord>(bytes)!;
+
+        // Numbers in one silo's table mean nothing to whoever reads the record back: it goes by the ids.
+        Assert.Null(read.Signal.CoEngagedHandles);
+        Assert.Equal(0, read.Signal.CoEngagedTable);
+        Assert.Equal(["v7", "v9"], read.Signal.CoEngaged!);
+        Assert.Equal(Serializer.SerializeToArray(new JournalRecord("u1", "c1", plain, At, null)), bytes);
+        // Inside the silo the signal is immutable and passed as is, handles included.
+        Assert.Same(hinted, Services.GetRequiredService<DeepCopier>().Copy(hinted));
     }
 
     [Fact]
