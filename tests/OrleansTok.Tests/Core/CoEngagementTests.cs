@@ -152,10 +152,13 @@ public class CoEngagementTests
         var handle = sender.Of("b");
         Assert.Equal(handle, sender.Of("b", handle, sender.Table));
 
-        var elsewhere = new VideoHandles(); // another silo, or this one restarted
+        var elsewhere = new VideoHandles(); // another silo, or this one restarted, which numbered other videos first
+        elsewhere.Of("x");
+        elsewhere.Of("y");
         Assert.NotEqual(sender.Table, elsewhere.Table);
-        Assert.Equal(0, elsewhere.Of("b", handle, sender.Table)); // numbered by its own table: first come
-        Assert.Equal("b", elsewhere.IdOf(0));
+        var there = elsewhere.Of("b", handle, sender.Table); // the sender's 1 is "y" here
+        Assert.Equal(2, there);
+        Assert.Equal("b", elsewhere.IdOf(there));
         Assert.Equal(elsewhere.Of("c"), elsewhere.Of("c", -1, 0)); // a half from a silo that sent no handle
         Assert.Equal(sender.Of("d"), sender.Of("d", 99, sender.Table)); // a number this table never gave is not trusted
     }
