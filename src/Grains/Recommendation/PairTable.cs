@@ -20,7 +20,7 @@ internal sealed class PairTable
 
     private Slot[] _slots = [];
     private int _count;
-    private int _shift = 32;
+    private int _shift;
 
     public int Count => _count;
 
@@ -104,13 +104,7 @@ internal sealed class PairTable
             var removed = _count - n;
             Array.Clear(_slots);
             _count = n;
-            var mask = _slots.Length - 1;
-            foreach (var slot in kept.AsSpan(0, n))
-            {
-                var i = Home(slot.Key);
-                while (_slots[i].Key != 0) i = (i + 1) & mask;
-                _slots[i] = slot;
-            }
+            foreach (var slot in kept.AsSpan(0, n)) Place(slot);
             return removed;
         }
         finally
@@ -129,22 +123,30 @@ internal sealed class PairTable
         return slots;
     }
 
-    /// <summary>Fibonacci hashing: handles are dense, and a list holds an arbitrary subset of them.</summary>
-    private int Home(int key) => _shift == 32 ? 0 : (int)((uint)key * 2654435769u >> _shift);
+    /// <summary>
+    /// Fibonacci hashing: handles are dense, and a list holds an arbitrary subset of them. Only called
+    /// once the table has slots (an empty table answers before hashing).
+    /// </summary>
+    private int Home(int key) => (int)((uint)key * 2654435769u >> _shift);
 
     private void Resize(int slots)
     {
         var old = _slots;
         _slots = new Slot[slots];
         _shift = 32 - BitOperations.Log2((uint)slots);
-        var mask = slots - 1;
         foreach (var slot in old)
         {
-            if (slot.IsEmpty) continue;
-            var i = Home(slot.Key);
-            while (_slots[i].Key != 0) i = (i + 1) & mask;
-            _slots[i] = slot;
+            if (!slot.IsEmpty) Place(slot);
         }
+    }
+
+    /// <summary>Puts a pair known not to be in the table into the first free slot from its home.</summary>
+    private void Place(Slot slot)
+    {
+        var mask = _slots.Length - 1;
+        var i = Home(slot.Key);
+        while (_slots[i].Key != 0) i = (i + 1) & mask;
+        _slots[i] = slot;
     }
 
     /// <summary>A pair: both counts fit an int (a video with two billion positives is clamped).</summary>
