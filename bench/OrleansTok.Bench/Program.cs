@@ -200,7 +200,7 @@ if (o.Has("ingest"))
 var ingest = new List<LoadResult>();
 var applied = new List<(string Name, double PerSecond, double DrainSeconds, double CpuMsPerThousand)>();
 using var management = new HttpClient { BaseAddress = new Uri(o.ManagementUrl) };
-int[] batchSizes = [1, 10, 100];
+int[] batchSizes = o.Batches;
 // Every batch size for a second, then the journal emptied, so the first measured run starts with no backlog.
 if (o.WarmupCap > TimeSpan.Zero) await EnsureWarmupUsersAsync();
 var ingestWarmup = await Warmup.RunAsync(management, o.WarmupCap, async () =>
@@ -453,7 +453,7 @@ HttpRequestMessage Request(HttpMethod method, string path, string user)
 
 internal sealed record Options(string Url, string Issuer, string Audience, string Key, int Users, int Creators, int Videos, TimeSpan Duration, int Repeat,
     int[] Concurrency, int FreshnessSamples, int? Pid, int[] MemorySteps, string? Out, string[] Phases, string? Postgres, string Section,
-    int Churn, string ManagementUrl, string? GcDumps, string? HeapDumps, int SeedEvents, int ReadingPages, TimeSpan WarmupCap)
+    int Churn, string ManagementUrl, string? GcDumps, string? HeapDumps, int SeedEvents, int ReadingPages, TimeSpan WarmupCap, int[] Batches)
 {
     public bool Has(string phase) => Phases.Contains("all") || Phases.Contains(phase);
 
@@ -474,6 +474,7 @@ internal sealed record Options(string Url, string Issuer, string Audience, strin
             Arg("--phases", "all").Split(','), Arg("--postgres", "") is { Length: > 0 } cs ? cs : null, Arg("--section", "embedded"),
             Int("--churn", 0), Arg("--management", "http://127.0.0.1:9465"),
             Arg("--gcdump", "") is { Length: > 0 } d ? d : null, Arg("--heapdump", "") is { Length: > 0 } h ? h : null, Int("--seed-events", 500_000),
-            Int("--reading-pages", 20), TimeSpan.FromSeconds(Int("--warmup", 60)));
+            Int("--reading-pages", 20), TimeSpan.FromSeconds(Int("--warmup", 60)),
+            Arg("--batches", "1,10,100").Split(',').Select(int.Parse).ToArray());
     }
 }
