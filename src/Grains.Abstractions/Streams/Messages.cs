@@ -69,11 +69,17 @@ public enum CatalogChange
 {
     Upsert = 0,
     Remove = 1,
+    /// <summary>
+    /// What watching changes (<see cref="CatalogUpdate.Stats"/>) of a video the partition already
+    /// holds; a partition that does not hold it ignores it and takes the video's next full entry.
+    /// </summary>
+    Refresh = 2,
 }
 
 /// <summary>
-/// A change to one retrieval partition: an entry to add or refresh (with the popularity it
-/// gained since the last update, per country), or a video that is no longer eligible.
+/// A change to one retrieval partition: an entry to add or replace, the refreshed stats of one it
+/// holds (either with the popularity gained since the last update, per country), or a video that
+/// is no longer eligible.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ot.CatalogUpdate")]
 public sealed record CatalogUpdate(
@@ -81,11 +87,41 @@ public sealed record CatalogUpdate(
     [property: Id(1)] string VideoId,
     [property: Id(2)] CatalogEntry? Entry,
     [property: Id(3)] IReadOnlyDictionary<string, float>? PopularityByCountry,
-    [property: Id(4)] DateTimeOffset At);
+    [property: Id(4)] DateTimeOffset At,
+    [property: Id(5)] CatalogStats? Stats = null);
+
+/// <summary>
+/// The part of a <see cref="CatalogEntry"/> that watching changes. Under ingest nearly every catalog
+/// update is only this: the upload's strings (creator, sound, hashtags, caption, language) travelled
+/// with every one of them and were decoded and compared again at the partition.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ot.CatalogStats")]
+public sealed record CatalogStats(
+    [property: Id(0)] float[] Embedding,
+    [property: Id(1)] float Quality,
+    [property: Id(2)] long Views,
+    [property: Id(3)] long Positives)
+{
+    /// <summary><paramref name="entry"/> with these stats, sharing its upload's strings.</summary>
+    public CatalogEntry ApplyTo(CatalogEntry entry) => entry with { Embedding = Embedding, Quality = Quality, Views = Views, Positives = Positives };
+}
 
 /// <summary>
 /// The catalog changes of one silo's videos for one retrieval partition, gathered over a short
 /// window: at most one update per video, its latest entry with the popularity gained since the last.
+/// Serialized as one byte array in the catalog stream's own format (<see cref="CatalogWire"/>).
 /// </summary>
-[GenerateSerializer, Immutable, Alias("ot.CatalogUpdates")]
-public sealed record CatalogUpdates([property: Id(0)] IReadOnlyList<CatalogUpdate> Updates);
+[Immutable, Alias("ot.CatalogUpdates")]
+public sealed record CatalogUpdates(IReadOnlyList<CatalogUpdate> Updates);
+
+/// <summary>How a <see cref="CatalogUpdates"/> batch travels: its updates packed by <see cref="CatalogWire"/>.</summary>
+[GenerateSerializer, Immutable, Alias("ot.CatalogUpdates.Packed")]
+public readonly record struct PackedCatalogUpdates([property: Id(0)] byte[] Packed);
+
+[RegisterConverter]
+public sealed class CatalogUpdatesConverter : IConverter<CatalogUpdates, PackedCatalogUpdates>
+{
+    public CatalogUpdates ConvertFromSurrogate(in PackedCatalogUpdates surrogate) => new(CatalogWire.Decode(surrogate.Packed));
+
+    public PackedCatalogUpdates ConvertToSurrogate(in CatalogUpdates value) => new(CatalogWire.Encode(value.Updates));
+}

@@ -81,6 +81,9 @@ public sealed class CatalogPartitionGrain : Grain, ICatalogPartitionGrain
             case CatalogChange.Upsert when update.Entry is not null:
                 _index.Upsert(update.Entry, update.PopularityByCountry, update.At);
                 break;
+            case CatalogChange.Refresh when update.Stats is not null:
+                if (!_index.Refresh(update.VideoId, update.Stats, update.PopularityByCountry, update.At)) return Task.CompletedTask;
+                break;
             case CatalogChange.Remove:
                 _index.Remove(update.VideoId);
                 break;

@@ -10,12 +10,20 @@ namespace OrleansTok.Grains;
 /// event per partition per window, carrying the latest entry of every video changed since (popularity
 /// gains summed). One stream event per video change was ~10,000 events a second under random ingest
 /// over 10,000 videos and the largest share of the silo's stream work (dotnet-trace). Derived data:
-/// a silo crash loses at most one window, and each video's next change carries its whole entry again.
+/// a silo crash loses at most one window, and a video still being watched sends its whole entry again
+/// within <see cref="FullEntryInterval"/>.
 /// </summary>
 public sealed class CatalogPublisher(IClusterClient client, IOptions<RecommendationOptions> options, TimeProvider time, ILogger<CatalogPublisher> logger)
     : PeriodicFlush(Window, time, logger)
 {
     public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// How often a video still being watched sends its whole entry rather than its refreshed stats
+    /// (<see cref="CatalogChange.Refresh"/>): the bound on how long a partition restored without it
+    /// goes on ignoring it.
+    /// </summary>
+    public static readonly TimeSpan FullEntryInterval = TimeSpan.FromSeconds(10);
 
     private readonly Lock _lock = new();
     // One send at a time, so every update reaches its partition's stream after the ones queued before it.
@@ -40,10 +48,21 @@ public sealed class CatalogPublisher(IClusterClient client, IOptions<Recommendat
         return Task.Run(FlushAsync);
     }
 
-    /// <summary>Two updates of one video as one: the later wins, and two refreshes add up their popularity gains.</summary>
+    /// <summary>
+    /// Two updates of one video as one: the later wins, and two updates of an eligible video add up
+    /// their popularity gains. Refreshed stats after a full entry make a full entry with those stats,
+    /// so a partition still gets the entry it may not hold; stats after a removal are dropped, since
+    /// only a full entry brings a removed video back.
+    /// </summary>
     public static CatalogUpdate Merge(CatalogUpdate earlier, CatalogUpdate later)
     {
-        if (later.Change != CatalogChange.Upsert || earlier.Change != CatalogChange.Upsert || earlier.PopularityByCountry is null) return later;
+        if (later.Change == CatalogChange.Remove) return later;
+        if (earlier.Change == CatalogChange.Remove) return later.Change == CatalogChange.Refresh ? earlier : later;
+        if (later.Change == CatalogChange.Refresh && earlier.Entry is { } entry)
+        {
+            later = new CatalogUpdate(CatalogChange.Upsert, later.VideoId, later.Stats!.ApplyTo(entry), later.PopularityByCountry, later.At);
+        }
+        if (earlier.PopularityByCountry is null) return later;
         if (later.PopularityByCountry is null) return later with { PopularityByCountry = earlier.PopularityByCountry };
         var sum = new Dictionary<string, float>(earlier.PopularityByCountry, StringComparer.Ordinal);
         foreach (var (country, gain) in later.PopularityByCountry) sum[country] = sum.GetValueOrDefault(country) + gain;

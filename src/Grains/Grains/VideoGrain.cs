@@ -36,6 +36,11 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     /// while it is unchanged: the copy taken for every entry was 152 B of every uploaded video's heap.
     /// </summary>
     private bool _embeddingPublished;
+    private string? _id;
+    /// <summary>The video's id, decoded from the grain key once: each decode is a new string, and every positive interaction's pair-halves carried one.</summary>
+    private string Id => _id ??= this.GetPrimaryKeyString();
+    /// <summary>When this activation last published its whole entry to the catalog stream (<see cref="PublishIfChanged"/>).</summary>
+    private DateTimeOffset _fullEntryPublishedAt = DateTimeOffset.MinValue;
     /// <summary>
     /// The co-engagement neighbours, read from storage on first use rather than with the activation:
     /// most activated videos (uploads, page renders, counter reads) never need them, and a facet
@@ -86,7 +91,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         if (S.Upload is { } stored) S.Upload = Shared(stored);
         if (_durableJournal && S.Exists)
         {
-            await CommittedCounters.RestoreAsync(_journal, Journal.CounterOwner.Video, this.GetPrimaryKeyString(), S.Counters, S.Journal);
+            await CommittedCounters.RestoreAsync(_journal, Journal.CounterOwner.Video, Id, S.Counters, S.Journal);
         }
     }
 
@@ -204,7 +209,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         {
             // The batch's counters are committed already and must reach this activation now; its
             // pairs are derived data and are skipped while storage cannot be read.
-            LogNeighboursUnavailable(_logger, this.GetPrimaryKeyString(), e.Message);
+            LogNeighboursUnavailable(_logger, Id, e.Message);
         }
         return Apply(batch, signals);
     }
@@ -311,7 +316,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     private void RecordCoEngagement(IReadOnlyList<string> others, int[]? handles)
     {
         if (_neighbours is not { IsCompletedSuccessfully: true } loaded) return; // storage could not be read (ApplyJournal)
-        var self = this.GetPrimaryKeyString();
+        var self = Id;
         var co = loaded.Result;
         _neighboursDirty = true;
         _writeNeighbours!.Schedule(); // created by the load
@@ -334,14 +339,25 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         _coEngagement.Add(partners, new CoEngagedWith(self, S.CoPositives, _handle, _handles.Table));
     }
 
-    /// <summary>Hands the changed entry to the silo's publisher: one update per call, however many signals it held.</summary>
+    /// <summary>
+    /// Hands the change to the silo's publisher: one update per call, however many signals it held.
+    /// Mostly the refreshed stats alone; the whole entry first after activation and then at least
+    /// every <see cref="CatalogPublisher.FullEntryInterval"/>, so a partition that lost the video
+    /// (restored from an older snapshot after a crash) has it back within that while it is watched.
+    /// </summary>
     private void PublishIfChanged()
     {
         if (!_changed || !S.Exists || S.Status != VideoStatus.Active) return;
         _changed = false;
         var popularity = _pendingPopularity; // handed over whole: the update owns it from here
         _pendingPopularity = null;
-        _catalog.Publish(new CatalogUpdate(CatalogChange.Upsert, S.Upload!.Id, Entry(), popularity, DateTimeOffset.UtcNow));
+        var now = DateTimeOffset.UtcNow;
+        if (now - _fullEntryPublishedAt >= CatalogPublisher.FullEntryInterval)
+        {
+            _fullEntryPublishedAt = now;
+            _catalog.Publish(new CatalogUpdate(CatalogChange.Upsert, S.Upload!.Id, Entry(), popularity, now));
+        }
+        else _catalog.Publish(new CatalogUpdate(CatalogChange.Refresh, S.Upload!.Id, null, popularity, now, Stats()));
     }
 
     private async Task WriteNeighboursIfDirtyAsync()
@@ -390,10 +406,16 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     private CatalogEntry Entry()
     {
         var u = S.Upload!;
+        var stats = Stats();
+        return new CatalogEntry(u.Id, u.CreatorId, u.SoundId, u.Hashtags, u.Caption, u.Language, u.DurationMs, u.UploadedAt,
+            stats.Embedding, stats.Quality, stats.Views, stats.Positives);
+    }
+
+    private CatalogStats Stats()
+    {
         var counters = S.Counters;
         _embeddingPublished = true;
-        return new CatalogEntry(u.Id, u.CreatorId, u.SoundId, u.Hashtags, u.Caption, u.Language, u.DurationMs, u.UploadedAt,
-            S.Embedding, (float)CounterRules.Rates(counters.ToRecord()).Quality, counters.Views, S.CoPositives);
+        return new CatalogStats(S.Embedding, (float)CounterRules.Rates(counters.ToRecord()).Quality, counters.Views, S.CoPositives);
     }
 
     /// <summary>
@@ -408,7 +430,7 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         return u with { CreatorId = _ids.Intern(u.CreatorId), SoundId = _ids.Intern(u.SoundId), Language = _ids.Intern(u.Language), Hashtags = hashtags };
     }
 
-    private int CatalogPartitionOf() => IdHash.Partition(this.GetPrimaryKeyString(), _options.CatalogPartitions);
+    private int CatalogPartitionOf() => IdHash.Partition(Id, _options.CatalogPartitions);
 
     private ICatalogPartitionGrain CatalogPartition() => GrainFactory.CatalogPartition(CatalogPartitionOf());
 

@@ -126,7 +126,8 @@ public static class OrleansTokHosting
     /// once they are 30 minutes older than the newest, so it grew with the catalog traffic of the
     /// last half hour. <c>Orleans:StreamCacheSeconds</c> (60) bounds it to about that much traffic. A
     /// partition that fell further behind may miss the batches purged before it read them: catalog
-    /// entries are derived data, and the next change of each video carries its whole entry again.
+    /// entries are derived data, and a video still watched sends its whole entry again within
+    /// <c>CatalogPublisher.FullEntryInterval</c> (10 s).
     /// </summary>
     public static ISiloBuilder AddOrleansTokStreams(this ISiloBuilder silo, IConfiguration configuration)
     {

@@ -1,5 +1,6 @@
 using OrleansTok.Grains;
 using OrleansTok.Model;
+using OrleansTok.Streams;
 
 namespace OrleansTok.Recommendation;
 
@@ -131,6 +132,17 @@ public sealed partial class CatalogIndex
             }
         }
         _popularityVersion++;
+    }
+
+    /// <summary>
+    /// Applies refreshed stats (and popularity) to a video this index holds; false, changing nothing,
+    /// for one it does not hold, which its next full entry brings.
+    /// </summary>
+    public bool Refresh(string videoId, CatalogStats stats, IReadOnlyDictionary<string, float>? popularityByCountry, DateTimeOffset at)
+    {
+        if (!_videos.TryGetValue(videoId, out var video)) return false;
+        Upsert(stats.ApplyTo(video.Entry), popularityByCountry, at);
+        return true;
     }
 
     /// <summary>

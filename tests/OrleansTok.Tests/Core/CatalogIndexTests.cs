@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using OrleansTok.Grains;
 using OrleansTok.Model;
 using OrleansTok.Recommendation;
+using OrleansTok.Streams;
 
 namespace OrleansTok.Tests.Core;
 
@@ -147,6 +148,34 @@ public class CatalogIndexTests
         var similar = replica.Retrieve(query, Now, TimeSpan.FromDays(2)).Single(c => c.Source == CandidateSources.Similar);
         Assert.Equal(VectorMath.Dot(towardDance, moved.Embedding), similar.SourceScore, 3); // the first embedding would score below that
         Assert.True(VectorMath.Dot(towardDance, first.Embedding) < similar.SourceScore - 0.1f);
+    }
+
+    [Fact]
+    public void Refreshed_stats_change_a_held_video_and_are_ignored_for_one_not_held()
+    {
+        var index = new CatalogIndex(TimeSpan.FromHours(6), Now);
+        var first = Video(1);
+        index.Upsert(first, null, Now);
+        var towardDance = ContentEmbedding.ForInterests(["dance"], 16);
+
+        Assert.True(index.Refresh("v1", new CatalogStats(towardDance, 0.9f, 1_234, 56), new Dictionary<string, float> { ["US"] = 3f }, Now));
+
+        Assert.True(index.TryGetEntry("v1", out var refreshed));
+        Assert.Equal((0.9f, 1_234L, 56L), (refreshed.Quality, refreshed.Views, refreshed.Positives));
+        Assert.Same(first.CreatorId, refreshed.CreatorId);
+        Assert.Same(first.Hashtags, refreshed.Hashtags);
+        Assert.Same(towardDance, refreshed.Embedding);
+        var query = new RetrievalQuery(towardDance, "en", "US", [], [], [], null, 5);
+        var candidates = index.Retrieve(query, Now, TimeSpan.FromDays(2));
+        Assert.Equal(VectorMath.Dot(towardDance, towardDance), candidates.Single(c => c.Source == CandidateSources.Similar).SourceScore, 2);
+        Assert.Contains(candidates, c => c.Source == CandidateSources.Trending && c.Entry.VideoId == "v1"); // its popularity counted
+
+        // Stats alone cannot make a video eligible: not one never held, nor one removed since.
+        Assert.False(index.Refresh("v2", new CatalogStats(towardDance, 0.9f, 1, 1), null, Now));
+        index.Remove("v1");
+        Assert.False(index.Refresh("v1", new CatalogStats(towardDance, 0.9f, 1, 1), null, Now));
+        Assert.Equal(0, index.Count);
+        Assert.False(index.TryGetEntry("v1", out _));
     }
 
     [Fact]

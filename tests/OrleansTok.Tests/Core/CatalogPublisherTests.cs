@@ -36,4 +36,42 @@ public class CatalogPublisherTests
         var again = Upsert(3, null);
         Assert.Same(again, CatalogPublisher.Merge(remove, again));
     }
+
+    private static CatalogUpdate Refresh(long views, Dictionary<string, float>? popularity) =>
+        new(CatalogChange.Refresh, "v1", null, popularity, At.AddMilliseconds(views), new CatalogStats([0f, 1f], 0.7f, views, 5));
+
+    [Fact]
+    public void Stats_after_a_whole_entry_still_send_the_whole_entry_with_the_later_stats()
+    {
+        // The partition may not hold the video yet: folding the entry away would leave it ignoring both.
+        var merged = CatalogPublisher.Merge(Upsert(1, new() { ["US"] = 1f }), Refresh(2, new() { ["US"] = 2f }));
+
+        Assert.Equal(CatalogChange.Upsert, merged.Change);
+        Assert.Equal(("c1", 2L, 0.7f, 5L), (merged.Entry!.CreatorId, merged.Entry.Views, merged.Entry.Quality, merged.Entry.Positives));
+        Assert.Equal([0f, 1f], merged.Entry.Embedding);
+        Assert.Equal(3f, merged.PopularityByCountry!["US"]);
+        Assert.Equal(At.AddMilliseconds(2), merged.At);
+    }
+
+    [Fact]
+    public void Two_sets_of_stats_keep_the_later_and_a_whole_entry_after_stats_replaces_them()
+    {
+        var both = CatalogPublisher.Merge(Refresh(1, new() { ["US"] = 1f }), Refresh(2, null));
+        Assert.Equal(CatalogChange.Refresh, both.Change);
+        Assert.Equal(2, both.Stats!.Views);
+        Assert.Equal(1f, both.PopularityByCountry!["US"]);
+
+        var whole = CatalogPublisher.Merge(Refresh(1, new() { ["US"] = 1f }), Upsert(3, new() { ["GB"] = 1f }));
+        Assert.Equal(CatalogChange.Upsert, whole.Change);
+        Assert.Equal(3, whole.Entry!.Views);
+        Assert.Equal(2, whole.PopularityByCountry!.Count);
+    }
+
+    [Fact]
+    public void Stats_never_undo_a_removal_waiting_beside_them()
+    {
+        var remove = new CatalogUpdate(CatalogChange.Remove, "v1", null, null, At);
+        Assert.Same(remove, CatalogPublisher.Merge(remove, Refresh(2, new() { ["US"] = 1f })));
+        Assert.Same(remove, CatalogPublisher.Merge(Refresh(2, null), remove));
+    }
 }
