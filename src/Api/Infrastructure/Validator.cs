@@ -27,10 +27,13 @@ public sealed partial class Validator
     public bool Id(string field, string? value)
     {
         if (string.IsNullOrEmpty(value)) Add(field, "is required");
-        else if (!IdPattern().IsMatch(value)) Add(field, $"must be 1-{MaxIdLength} characters of letters, digits, '-', '_', '.' or ':'");
+        else if (!IsId(value)) Add(field, $"must be 1-{MaxIdLength} characters of letters, digits, '-', '_', '.' or ':'");
         else return true;
         return false;
     }
+
+    /// <summary>Whether <paramref name="value"/> is an id (<see cref="Id"/>), recording nothing: a caller names the field only when it is not.</summary>
+    public static bool IsId(string? value) => !string.IsNullOrEmpty(value) && IdPattern().IsMatch(value);
 
     public void Language(string field, string? value, bool required = true)
     {
