@@ -11,8 +11,8 @@ namespace OrleansTok.Recommendation;
 /// </summary>
 /// <remarks>
 /// A slot's key is the handle plus one: a new array is all empty slots without a fill. Pairs are
-/// never removed one by one: <see cref="RemoveRarest"/> rebuilds the table, which is what eviction
-/// (a quarter of a full list at once) needs.
+/// never removed one by one: <see cref="RemoveRarest"/> sweeps the table once, which is what
+/// eviction (a quarter of a full list at once) needs.
 /// </remarks>
 internal sealed class PairTable
 {
@@ -88,29 +88,30 @@ internal sealed class PairTable
     /// Forgets every pair counted fewer than <paramref name="cut"/> times and the first
     /// <paramref name="atCut"/> counted exactly that often; returns how many went.
     /// </summary>
+    /// <remarks>
+    /// One sweep in place. It starts just after an empty slot, so no run of occupied slots wraps past
+    /// its start: every pair it meets has its home at or before it, and every slot behind it is final.
+    /// Each pair is taken out and either dropped or put back at the first free slot from its home,
+    /// which is its own slot or one a removal freed. Copying the survivors aside, clearing the table
+    /// and placing them back read and wrote the table about twice as often (~6 % of ingest, perf).
+    /// </remarks>
     public int RemoveRarest(int cut, int atCut)
     {
-        // The survivors are set aside and put back into the same (cleared) slots: an eviction
-        // every capacity/4 new pairs allocates nothing that outlives it.
-        var kept = System.Buffers.ArrayPool<Slot>.Shared.Rent(_count);
-        try
+        if (_count == 0) return 0;
+        var mask = _slots.Length - 1;
+        var start = 0;
+        while (_slots[start].Key != 0) start++; // at most three quarters full: there is one
+        var removed = 0;
+        for (int step = 1, i = (start + 1) & mask; step < _slots.Length; step++, i = (i + 1) & mask)
         {
-            var n = 0;
-            foreach (var slot in _slots)
-            {
-                if (slot.IsEmpty || slot.Count < cut || (slot.Count == cut && atCut-- > 0)) continue;
-                kept[n++] = slot;
-            }
-            var removed = _count - n;
-            Array.Clear(_slots);
-            _count = n;
-            foreach (var slot in kept.AsSpan(0, n)) Place(slot);
-            return removed;
+            var slot = _slots[i];
+            if (slot.Key == 0) continue;
+            _slots[i] = default;
+            if (slot.Count < cut || (slot.Count == cut && atCut-- > 0)) removed++;
+            else Place(slot);
         }
-        finally
-        {
-            System.Buffers.ArrayPool<Slot>.Shared.Return(kept);
-        }
+        _count -= removed;
+        return removed;
     }
 
     /// <summary>At most three quarters full: linear probing stays short (~2.5 slots a hit).</summary>

@@ -128,6 +128,39 @@ public class CoEngagementTests
     }
 
     [Fact]
+    public void Every_eviction_of_a_long_run_forgets_exactly_a_quarter_and_none_commoner_than_a_survivor()
+    {
+        // Kept from the first eviction on, the count of pairs by count must track every add and
+        // eviction: a count gone stale picks the wrong cut, and the wrong pairs or the wrong number go.
+        var co = new CoEngagement(new VideoHandles());
+        var model = new Dictionary<string, int>();
+        var random = new Random(5);
+        var evictions = 0;
+        for (var step = 0; step < 30_000; step++)
+        {
+            // Skewed: a few ids come back often (counts past the histogram's 63), most rarely.
+            var id = random.Next(4) == 0 ? $"hot{random.Next(40)}" : $"v{random.Next(3_000)}";
+            var before = model.Count;
+            var isNew = !model.ContainsKey(id);
+            co.Add(id, 1, capacity: 200);
+            var gone = model.Keys.Where(k => k != id && co.CountWith(k) == 0).ToList();
+            if (gone.Count > 0)
+            {
+                evictions++;
+                Assert.True(isNew && before == 200);
+                Assert.Equal(before / 4, gone.Count);
+                var survivors = model.Where(kv => !gone.Contains(kv.Key)).Select(kv => kv.Value).ToList();
+                Assert.True(gone.Max(k => model[k]) <= survivors.Min(), $"step {step}: a pair counted {gone.Max(k => model[k])} went, one counted {survivors.Min()} stayed");
+                foreach (var k in gone) model.Remove(k);
+            }
+            model[id] = model.GetValueOrDefault(id) + 1;
+            Assert.Equal(model.Count, co.Count);
+        }
+        Assert.True(evictions > 100, $"{evictions} evictions");
+        Assert.All(model, kv => Assert.Equal(kv.Value, co.CountWith(kv.Key)));
+    }
+
+    [Fact]
     public void Handles_are_dense_stable_and_name_their_video_again_past_the_first_table()
     {
         var handles = new VideoHandles();
