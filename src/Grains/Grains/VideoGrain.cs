@@ -36,11 +36,14 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     /// while it is unchanged: the copy taken for every entry was 152 B of every uploaded video's heap.
     /// </summary>
     private bool _embeddingPublished;
-    private string? _id;
-    /// <summary>The video's id, decoded from the grain key once: each decode is a new string, and every positive interaction's pair-halves carried one.</summary>
-    private string Id => _id ??= this.GetPrimaryKeyString();
-    /// <summary>When this activation last published its whole entry to the catalog stream (<see cref="PublishIfChanged"/>).</summary>
-    private DateTimeOffset _fullEntryPublishedAt = DateTimeOffset.MinValue;
+    /// <summary>
+    /// The video's id: the upload's copy once there is one. Each decode of the grain key is a new
+    /// string, and every positive interaction's pair-halves carried one; a field would hold a second
+    /// copy in every activated video.
+    /// </summary>
+    private string Id => S.Upload?.Id ?? this.GetPrimaryKeyString();
+    /// <summary>When this activation last published its whole entry to the catalog stream, in UTC ticks (0: not yet).</summary>
+    private long _fullEntryPublishedTicks;
     /// <summary>
     /// The co-engagement neighbours, read from storage on first use rather than with the activation:
     /// most activated videos (uploads, page renders, counter reads) never need them, and a facet
@@ -352,9 +355,9 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         var popularity = _pendingPopularity; // handed over whole: the update owns it from here
         _pendingPopularity = null;
         var now = DateTimeOffset.UtcNow;
-        if (now - _fullEntryPublishedAt >= CatalogPublisher.FullEntryInterval)
+        if (now.UtcTicks - _fullEntryPublishedTicks >= CatalogPublisher.FullEntryInterval.Ticks)
         {
-            _fullEntryPublishedAt = now;
+            _fullEntryPublishedTicks = now.UtcTicks;
             _catalog.Publish(new CatalogUpdate(CatalogChange.Upsert, S.Upload!.Id, Entry(), popularity, now));
         }
         else _catalog.Publish(new CatalogUpdate(CatalogChange.Refresh, S.Upload!.Id, null, popularity, now, Stats()));
