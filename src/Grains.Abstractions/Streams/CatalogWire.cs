@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using OrleansTok.Model;
@@ -35,18 +36,25 @@ public static class CatalogWire
 
     public static byte[] Encode(IReadOnlyList<CatalogUpdate> updates)
     {
-        var writer = new Writer(64 + updates.Count * 256);
-        writer.Byte(Format);
-        writer.VarUInt((uint)updates.Count);
-        foreach (var update in updates)
+        var writer = new Writer(64 + updates.Count * 192);
+        try
         {
-            // The update's length is written in front of it once known: a varint of the largest width reserved.
-            var lengthAt = writer.Reserve(5);
-            var start = writer.Position;
-            WriteUpdate(ref writer, update);
-            writer.PatchVarUInt5(lengthAt, (uint)(writer.Position - start));
+            writer.Byte(Format);
+            writer.VarUInt((uint)updates.Count);
+            foreach (var update in updates)
+            {
+                // The update's length is written in front of it once known: a varint of the largest width reserved.
+                var lengthAt = writer.Reserve(5);
+                var start = writer.Position;
+                WriteUpdate(ref writer, update);
+                writer.PatchVarUInt5(lengthAt, (uint)(writer.Position - start));
+            }
+            return writer.ToArray();
         }
-        return writer.ToArray();
+        finally
+        {
+            writer.Dispose();
+        }
     }
 
     public static List<CatalogUpdate> Decode(ReadOnlySpan<byte> bytes)
@@ -146,9 +154,13 @@ public static class CatalogWire
         return new CatalogUpdate(change, videoId, entry, popularity, at, refreshed);
     }
 
+    /// <summary>
+    /// Writes into a rented buffer: a batch of thousands of updates needs hundreds of kilobytes, which
+    /// allocated fresh every window per partition would land on the large-object heap each time.
+    /// </summary>
     private ref struct Writer(int capacity)
     {
-        private byte[] _buffer = new byte[capacity];
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(capacity);
 
         public int Position { get; private set; }
 
@@ -197,6 +209,12 @@ public static class CatalogWire
 
         public readonly byte[] ToArray() => _buffer.AsSpan(0, Position).ToArray();
 
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+
         private void VarULong(ulong value)
         {
             while (value >= 0x80)
@@ -207,9 +225,17 @@ public static class CatalogWire
             Byte((byte)value);
         }
 
+        private void Grow(int needed)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, needed));
+            _buffer.AsSpan(0, Position).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+
         private Span<byte> Span(int length)
         {
-            if (Position + length > _buffer.Length) Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, Position + length));
+            if (Position + length > _buffer.Length) Grow(Position + length);
             var span = _buffer.AsSpan(Position, length);
             Position += length;
             return span;

@@ -44,6 +44,18 @@ public class CatalogWireTests
     }
 
     [Fact]
+    public void Updates_larger_than_the_first_buffer_grow_it_and_read_back_whole()
+    {
+        // The writer's buffer is sized for typical updates; one long caption and many hashtags outgrow it.
+        var big = Entry("v9") with { Caption = new string('é', 20_000), Hashtags = Enumerable.Range(0, 500).Select(i => $"tag{i}").ToArray() };
+        List<CatalogUpdate> batch = [new(CatalogChange.Upsert, "v9", big, null, At), .. Batch()];
+
+        var read = CatalogWire.Decode(CatalogWire.Encode(batch));
+
+        for (var i = 0; i < batch.Count; i++) AssertSame(batch[i], read[i]);
+    }
+
+    [Fact]
     public void Orleans_carries_a_batch_as_one_packed_array()
     {
         var serializer = Services.GetRequiredService<Serializer>();
