@@ -16,46 +16,26 @@ public sealed class CoEngagementBatcher(IClusterClient client, VideoHandles hand
 {
     public static readonly TimeSpan FlushPeriod = TimeSpan.FromMilliseconds(500);
     private readonly Lock _lock = new();
-    // By receiver handle: handles are dense, so a slot is an index, not a hash (a dictionary lookup
-    // per pair-half was ~4 % of ingest, perf). Only the touched slots are visited at a flush.
-    private List<CoEngagedWith>?[] _pending = new List<CoEngagedWith>?[1024];
-    private List<int> _touched = [];
+    // Adds fill one; a flush swaps them and drains the full one outside the lock (flushes never overlap).
+    private PendingHalves _filling = new(), _draining = new();
 
     /// <summary>Tells each of <paramref name="videos"/> (handles), at the next flush, that <paramref name="other"/> was co-engaged with it.</summary>
     public void Add(ReadOnlySpan<int> videos, CoEngagedWith other)
     {
-        lock (_lock)
-        {
-            foreach (var video in videos)
-            {
-                if (video >= _pending.Length) Array.Resize(ref _pending, Math.Max(2 * _pending.Length, video + 1));
-                ref var list = ref _pending[video];
-                if (list is null)
-                {
-                    list = [];
-                    _touched.Add(video);
-                }
-                list.Add(other);
-            }
-        }
+        lock (_lock) _filling.Add(videos, other);
     }
 
     protected override Task FlushAsync()
     {
-        (int Video, List<CoEngagedWith> Others)[] batch;
+        PendingHalves full;
         lock (_lock)
         {
-            if (_touched.Count == 0) return Task.CompletedTask;
-            batch = new (int, List<CoEngagedWith>)[_touched.Count];
-            for (var i = 0; i < batch.Length; i++)
-            {
-                var video = _touched[i];
-                batch[i] = (video, _pending[video]!);
-                _pending[video] = null;
-            }
-            _touched = new List<int>(_touched.Count);
+            if (_filling.Count == 0) return Task.CompletedTask;
+            full = _filling;
+            _filling = _draining;
+            _draining = full;
         }
-        foreach (var (video, others) in batch) client.Get<IVideoGrain>(handles.IdOf(video)).AddCoEngagements(others).Ignore();
+        foreach (var (video, others) in full.Drain()) client.Get<IVideoGrain>(handles.IdOf(video)).AddCoEngagements(others).Ignore();
         return Task.CompletedTask;
     }
 }
