@@ -6,7 +6,7 @@ namespace OrleansTok.Recommendation;
 /// Co-engagement pair halves waiting for their receivers (video handles), appended flat and grouped
 /// by receiver only when drained. A list per receiver, grown by doubling as its halves arrived, left
 /// two or three times each receiver's halves behind as garbage every flush (the largest type the
-/// silo allocated under ingest, docs/benchmarks.md round 32); here each receiver's halves are
+/// silo allocated under ingest in round 31's profile, docs/benchmarks.md); here each receiver's halves are
 /// copied once, into an array of exactly their number. Not thread-safe: the batcher fills one
 /// instance under its lock and drains another outside it.
 /// </summary>
@@ -47,8 +47,7 @@ public sealed class PendingHalves
     /// </summary>
     public List<(int Receiver, CoEngagedWith[] Others)> Drain()
     {
-        var groups = new List<(int, CoEngagedWith[])>();
-        if (_count == 0) return groups;
+        if (_count == 0) return [];
         var receivers = _receivers.AsSpan(0, _count);
         foreach (var r in receivers)
         {
@@ -56,7 +55,7 @@ public sealed class PendingHalves
             if (_slot[r]++ == 0) _touched.Add(r);
         }
         if (_fill.Length < _touched.Count) _fill = new int[Math.Max(2 * _fill.Length, _touched.Count)];
-        groups.Capacity = _touched.Count;
+        var groups = new List<(int, CoEngagedWith[])>(_touched.Count);
         for (var k = 0; k < _touched.Count; k++)
         {
             var r = _touched[k];
