@@ -66,8 +66,10 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     private readonly CoEngagementBatcher _coEngagement;
     private readonly IdPool _ids;
     private readonly VideoHandles _handles;
-    /// <summary>This video's own handle, once it pairs with another (-1: not yet).</summary>
+    /// <summary>This video's own handle, once it pairs with another or loads its neighbours (-1: not yet).</summary>
     private int _handle = -1;
+    /// <summary>Set when deactivation starts: halves handed over from then on go by a call.</summary>
+    private bool _detached;
     private readonly CatalogPublisher _catalog;
     private readonly Microsoft.Extensions.Logging.ILogger<VideoGrain> _logger;
 
@@ -100,6 +102,8 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _detached = true;
+        if (_handle >= 0) _coEngagement.Detach(_handle, this);
         if (Debounced.NothingToWrite(reason, _durableJournal)) return;
         await (_write?.RunAsync() ?? WriteIfDirtyAsync());
         if (_writeNeighbours is { } writeNeighbours) await writeNeighbours.RunAsync();
@@ -266,7 +270,34 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
     public async Task AddCoEngagements(IReadOnlyList<CoEngagedWith> others)
     {
         if (!S.Exists) return;
-        var co = await NeighboursAsync();
+        CountHalves(await NeighboursAsync(), others);
+    }
+
+    /// <summary>
+    /// Hands <paramref name="others"/> to this activation from its silo's co-engagement batcher, on any
+    /// thread: they are counted on the activation's own scheduler, which may run them while a call
+    /// awaits, as it would an interleaving call. Counting is synchronous and every await in this grain
+    /// leaves the lists whole, so no call sees them half-changed.
+    /// </summary>
+    internal void Hand(CoEngagedWith[] others) =>
+        GrainContext.Scheduler.QueueAction(static state => ((HandedHalves)state).Video.TakeHalves(((HandedHalves)state).Others), new HandedHalves(this, others));
+
+    private sealed record HandedHalves(VideoGrain Video, CoEngagedWith[] Others);
+
+    private void TakeHalves(CoEngagedWith[] others)
+    {
+        if (_detached || _neighbours is not { IsCompletedSuccessfully: true } loaded)
+        {
+            // Leaving the silo since the batcher looked: the halves take the call they would have,
+            // which reaches the next activation.
+            GrainFactory.Get<IVideoGrain>(Id).AddCoEngagements(others).Ignore();
+            return;
+        }
+        if (S.Exists) CountHalves(loaded.Result, others);
+    }
+
+    private void CountHalves(CoEngagement co, IReadOnlyList<CoEngagedWith> others)
+    {
         Span<int> partners = others.Count <= 64 ? stackalloc int[others.Count] : new int[others.Count];
         for (var i = 0; i < partners.Length; i++) partners[i] = _handles.Of(others[i].VideoId, others[i].Handle, others[i].Table);
         co.Touch(partners);
@@ -302,6 +333,11 @@ public sealed partial class VideoGrain : Grain, IVideoGrain
         _writeNeighbours = Budgeted(static o => o.NeighboursDelay, static g => g.WriteNeighboursIfDirtyAsync());
         // State written before the count was kept beside the video's own state.
         if (co.Positives > S.CoPositives) S.CoPositives = co.Positives;
+        if (!_detached)
+        {
+            if (_handle < 0) _handle = _handles.Of(Id);
+            _coEngagement.Attach(_handle, this);
+        }
         return co;
     }
 

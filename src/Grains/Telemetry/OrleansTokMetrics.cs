@@ -54,5 +54,15 @@ public static class OrleansTokMetrics
 
     public static void WriteBehind(string outcome) => WriteBehindWrites.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
+    /// <summary>Videos handed their co-engagement halves at a flush of their silo's batcher, by way: on their own activation in the silo, or in a grain call.</summary>
+    private static readonly Counter<long> CoEngagementReceivers = Meter.CreateCounter<long>(
+        "orleanstok.coengagement.receivers", "{video}", "Videos handed co-engagement pair halves at a batcher flush, by way (activation or call)");
+
+    public static void CoEngagementDelivered(long onActivation, long byCall)
+    {
+        if (onActivation > 0) CoEngagementReceivers.Add(onActivation, new KeyValuePair<string, object?>("way", "activation"));
+        if (byCall > 0) CoEngagementReceivers.Add(byCall, new KeyValuePair<string, object?>("way", "call"));
+    }
+
     public static double MillisecondsSince(long timestamp) => Stopwatch.GetElapsedTime(timestamp).TotalMilliseconds;
 }

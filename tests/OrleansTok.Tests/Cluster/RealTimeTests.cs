@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 using OrleansTok.Grains;
 using OrleansTok.Model;
 
@@ -91,13 +93,20 @@ public class RealTimeTests(ClusterFixture fixture)
         Assert.NotEqual(before, after); // the video learned from who engaged with it
     }
 
+    /// <summary>Over every silo's co-engagement batcher: receivers handed their halves on their own activation.</summary>
+    private long HandedOver() =>
+        fixture.Cluster.Silos.Sum(s => ((InProcessSiloHandle)s).SiloHost!.Services.GetRequiredService<CoEngagementBatcher>().DeliveredLocally);
+
     /// <summary>
     /// The video liked second counts a pair at once; the one liked first hears of it from the silo's
-    /// co-engagement batcher, on its own silo or the other (ten videos over two silos hold both).
+    /// co-engagement batcher: handed to its activation when it is on the batcher's silo with its
+    /// neighbours read, else in a call (on the other silo, or before it has read them). Of ten
+    /// videos over two silos, at least five share one, so some halves are always handed over.
     /// </summary>
     [Fact]
     public async Task Co_engagement_counts_both_halves_of_every_pair_once_whichever_silos_hold_the_videos()
     {
+        var before = HandedOver();
         var (_, creatorId) = await NewUser();
         var (fan, _) = await NewUser();
         var liked = new List<string>();
@@ -119,6 +128,7 @@ public class RealTimeTests(ClusterFixture fixture)
             Assert.Equal(liked.Where(other => other != id).Order(), neighbours.Select(n => n.VideoId).Order());
             Assert.All(neighbours, n => Assert.Equal(1f, n.Similarity)); // one user, one like each: every pair counted once
         }
+        Assert.True(HandedOver() > before, "halves handed to activations on the batcher's own silo");
 
         // A half sent from outside the silo (serialized) is counted by its id.
         var stranger = (await Upload(creatorId, "pairs-stranger")).Id;
@@ -126,6 +136,38 @@ public class RealTimeTests(ClusterFixture fixture)
         await Eventually.HoldsAsync(async () => (await _grains.GetGrain<IVideoGrain>(liked[0]).GetNeighbours(20)).Any(n => n.VideoId == stranger),
             TimeSpan.FromSeconds(2), "a half from outside the silo counted");
         Assert.Equal(10, (await _grains.GetGrain<IVideoGrain>(liked[0]).GetNeighbours(20)).Count);
+    }
+
+    /// <summary>
+    /// A silo's batcher hands halves straight to the activations of its own videos; one that was
+    /// deactivated meanwhile must not take them with it: its next activation counts them.
+    /// </summary>
+    [Fact]
+    public async Task Co_engagement_halves_reach_a_video_whose_activation_left_since_its_last_pair()
+    {
+        var (_, creatorId) = await NewUser();
+        var (fan, _) = await NewUser();
+        var first = new List<string>();
+        for (var i = 0; i < 3; i++) first.Add((await Upload(creatorId, $"left{i}")).Id);
+        foreach (var id in first) await fan.Record([Event(id, InteractionType.Like)]);
+        await Eventually.HoldsAsync(async () =>
+            (await Task.WhenAll(first.Select(id => _grains.GetGrain<IVideoGrain>(id).GetNeighbours(20)))).All(n => n.Count == 2),
+            TimeSpan.FromSeconds(5), "the first pairs counted");
+
+        foreach (var id in first) await _grains.GetGrain<IVideoGrain>(id).Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        var second = new List<string>();
+        for (var i = 0; i < 3; i++) second.Add((await Upload(creatorId, $"came{i}")).Id);
+        foreach (var id in second) await fan.Record([Event(id, InteractionType.Like)]);
+
+        var all = first.Concat(second).ToList();
+        await Eventually.HoldsAsync(async () =>
+            (await Task.WhenAll(first.Select(id => _grains.GetGrain<IVideoGrain>(id).GetNeighbours(20)))).All(n => n.Count == 5),
+            TimeSpan.FromSeconds(5), "the later halves counted by the videos that were deactivated");
+        foreach (var id in first)
+        {
+            var neighbours = await _grains.GetGrain<IVideoGrain>(id).GetNeighbours(20);
+            Assert.Equal(all.Where(other => other != id).Order(), neighbours.Select(n => n.VideoId).Order());
+        }
     }
 
     [Fact]
