@@ -93,6 +93,15 @@ public class RealTimeTests(ClusterFixture fixture)
         Assert.NotEqual(before, after); // the video learned from who engaged with it
     }
 
+    /// <summary>Uploads <paramref name="count"/> videos of <paramref name="creatorId"/>, then <paramref name="fan"/> likes each in turn.</summary>
+    private async Task<List<string>> UploadAndLike(string creatorId, IUserGrain fan, string tag, int count)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++) ids.Add((await Upload(creatorId, $"{tag}{i}")).Id);
+        foreach (var id in ids) await fan.Record([Event(id, InteractionType.Like)]);
+        return ids;
+    }
+
     /// <summary>Over every silo's co-engagement batcher: receivers handed their halves on their own activation.</summary>
     private long HandedOver() =>
         fixture.Cluster.Silos.Sum(s => ((InProcessSiloHandle)s).SiloHost!.Services.GetRequiredService<CoEngagementBatcher>().DeliveredLocally);
@@ -109,9 +118,7 @@ public class RealTimeTests(ClusterFixture fixture)
         var before = HandedOver();
         var (_, creatorId) = await NewUser();
         var (fan, _) = await NewUser();
-        var liked = new List<string>();
-        for (var i = 0; i < 10; i++) liked.Add((await Upload(creatorId, $"pairs{i}")).Id);
-        foreach (var id in liked) await fan.Record([Event(id, InteractionType.Like)]);
+        var liked = await UploadAndLike(creatorId, fan, "pairs", 10);
 
         await Eventually.HoldsAsync(async () =>
         {
@@ -147,17 +154,13 @@ public class RealTimeTests(ClusterFixture fixture)
     {
         var (_, creatorId) = await NewUser();
         var (fan, _) = await NewUser();
-        var first = new List<string>();
-        for (var i = 0; i < 3; i++) first.Add((await Upload(creatorId, $"left{i}")).Id);
-        foreach (var id in first) await fan.Record([Event(id, InteractionType.Like)]);
+        var first = await UploadAndLike(creatorId, fan, "left", 3);
         await Eventually.HoldsAsync(async () =>
             (await Task.WhenAll(first.Select(id => _grains.GetGrain<IVideoGrain>(id).GetNeighbours(20)))).All(n => n.Count == 2),
             TimeSpan.FromSeconds(5), "the first pairs counted");
 
         foreach (var id in first) await _grains.GetGrain<IVideoGrain>(id).Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
-        var second = new List<string>();
-        for (var i = 0; i < 3; i++) second.Add((await Upload(creatorId, $"came{i}")).Id);
-        foreach (var id in second) await fan.Record([Event(id, InteractionType.Like)]);
+        var second = await UploadAndLike(creatorId, fan, "came", 3);
 
         var all = first.Concat(second).ToList();
         await Eventually.HoldsAsync(async () =>
