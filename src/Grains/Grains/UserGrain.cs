@@ -348,7 +348,7 @@ public sealed class UserGrain : Grain, IUserGrain
         Ranker.Rank(candidates, context, S.RankerWeights);
         var explore = Exploration.Order(candidates, Exploration.IsDebutPage(S.Served, request.Count));
 
-        var composer = new FeedComposer(S.LastCreator, S.LastSound);
+        var composer = new FeedComposer(S.LastCreator, S.LastSound, request.Count);
         var slots = request.Explore ? FeedComposer.ExplorationSlots(request.Count, _options.ExplorationPerTen) : 0;
         composer.Fill(candidates, explore, request.Count, slots);
 

@@ -122,7 +122,7 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
         foreach (var c in fresh)
         {
             var fingerprint = IdHash.Of(c.Entry.VideoId);
-            if (Array.BinarySearch(_fingerprints, 0, _filled, fingerprint) >= 0 || _added?.Contains(fingerprint) == true || isExcluded(c.Entry.VideoId)) continue;
+            if (Holds(fingerprint) || isExcluded(c.Entry.VideoId)) continue;
             (_added ??= []).Add(fingerprint);
             var member = new Member
             {
@@ -137,6 +137,9 @@ public sealed class CandidatePool(TimeSpan maxAge, float minCosine)
             page.Add(member.ToCandidate(c.Entry, c.Trend));
         }
     }
+
+    /// <summary>Whether the pool holds the video with this fingerprint (<see cref="IdHash"/> of its id).</summary>
+    internal bool Holds(ulong fingerprint) => Array.BinarySearch(_fingerprints, 0, _filled, fingerprint) >= 0 || _added?.Contains(fingerprint) == true;
 
     /// <summary>Cosine of two interests; two (near) zero vectors are the same interest.</summary>
     internal static float Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

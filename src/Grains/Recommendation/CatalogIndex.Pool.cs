@@ -30,16 +30,21 @@ public sealed partial class CatalogIndex
         }
     }
 
-    /// <summary>The fresh source alone, as <see cref="Retrieve"/> returns it: what a pooled page still retrieves, so new uploads reach it at once.</summary>
-    public List<Candidate> RetrieveFresh(RetrievalQuery query, DateTimeOffset now, TimeSpan freshWindow)
+    /// <summary>
+    /// The fresh source as <see cref="Retrieve"/> returns it, less what <paramref name="pool"/>
+    /// already holds: what a pooled page still retrieves, so new uploads reach it at once. Most of
+    /// the source's k are pooled since the fill, and were made into candidates only to be dropped.
+    /// </summary>
+    public List<Candidate> RetrieveFresh(RetrievalQuery query, DateTimeOffset now, TimeSpan freshWindow, CandidatePool? pool = null)
     {
         var k = Math.Max(1, query.PerSource);
-        var result = new List<Candidate>(k);
-        TakeFresh(query, k, new Eligibility(query), result, now, freshWindow, 1 / _decay.Weight(now));
+        var result = new List<Candidate>();
+        TakeFresh(query, k, new Eligibility(query), result, now, freshWindow, 1 / _decay.Weight(now), pool);
         return result;
     }
 
     /// <summary>The fresh source's k best eligible, by upload time and exposure (its scores are not decayed).</summary>
-    private void TakeFresh(RetrievalQuery query, int k, in Eligibility eligible, List<Candidate> into, DateTimeOffset now, TimeSpan freshWindow, double toNow) =>
-        TakeEligible(FreshRanking(query.Language, now, freshWindow, refresher: false), k, eligible, into, CandidateSources.Fresh, query, toNow, 1);
+    private void TakeFresh(RetrievalQuery query, int k, in Eligibility eligible, List<Candidate> into, DateTimeOffset now, TimeSpan freshWindow, double toNow,
+        CandidatePool? held = null) =>
+        TakeEligible(FreshRanking(query.Language, now, freshWindow, refresher: false), k, eligible, into, CandidateSources.Fresh, query, toNow, 1, held);
 }

@@ -463,16 +463,23 @@ public sealed partial class CatalogIndex
         }
     }
 
-    private static void TakeEligible(Ranking ranking, int k, Eligibility eligible, List<Candidate> into, string source, RetrievalQuery query, double toNow, double scale)
+    /// <summary>
+    /// The ranking's first <paramref name="k"/> eligible videos as candidates. Those <paramref name="held"/>
+    /// already holds count towards the k but are not made into candidates: the pool has them.
+    /// </summary>
+    private static void TakeEligible(Ranking ranking, int k, Eligibility eligible, List<Candidate> into, string source, RetrievalQuery query, double toNow, double scale,
+        CandidatePool? held = null)
     {
         var taken = 0;
         for (var i = 0; i < ranking.Videos.Length && taken < k; i++)
         {
-            if (eligible.Seen(ranking.Fingerprints[i])) continue;
+            var fingerprint = ranking.Fingerprints[i];
+            if (eligible.Seen(fingerprint)) continue;
             var video = ranking.Videos[i];
             if (video.Removed || !eligible.AllowsUnseen(video)) continue;
-            into.Add(ToCandidate(video, source, (float)(ranking.Scores[i] * scale), query, toNow));
             taken++;
+            if (held is not null && held.Holds(fingerprint)) continue;
+            into.Add(ToCandidate(video, source, (float)(ranking.Scores[i] * scale), query, toNow));
         }
     }
 

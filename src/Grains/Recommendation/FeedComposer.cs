@@ -9,16 +9,22 @@ public sealed class FeedComposer
 {
     public const int MaxPerCreatorPerPage = 2;
 
-    private readonly List<ScoredCandidate> _picked = [];
-    private readonly HashSet<string> _pickedIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _perCreator = new(StringComparer.Ordinal);
+    private readonly List<ScoredCandidate> _picked;
+    private readonly HashSet<string> _pickedIds;
+    private readonly Dictionary<string, int> _perCreator;
     private string? _lastCreator;
     private string? _lastSound;
 
-    public FeedComposer(string? previousCreator, string? previousSound)
+    /// <param name="previousCreator">The creator of the last item served, on the previous page.</param>
+    /// <param name="previousSound">The sound of the last item served.</param>
+    /// <param name="pageSize">The page's size, when known: the sets are sized for it once instead of growing item by item.</param>
+    public FeedComposer(string? previousCreator, string? previousSound, int pageSize = 0)
     {
         _lastCreator = previousCreator;
         _lastSound = previousSound;
+        _picked = new List<ScoredCandidate>(pageSize);
+        _pickedIds = new HashSet<string>(pageSize, StringComparer.Ordinal);
+        _perCreator = new Dictionary<string, int>(pageSize, StringComparer.Ordinal);
     }
 
     public IReadOnlyList<ScoredCandidate> Picked => _picked;
@@ -30,10 +36,9 @@ public sealed class FeedComposer
     public int Fill(IReadOnlyList<ScoredCandidate> ranked, IReadOnlyList<ScoredCandidate> explore, int count, int explorationSlots)
     {
         var added = 0;
-        var slots = ExplorePositions(count, explorationSlots);
         for (var position = _picked.Count; position < count; position++)
         {
-            var wantExplore = slots.Contains(position);
+            var wantExplore = IsExplorePosition(position, count, explorationSlots);
             var next = wantExplore
                 ? FirstAllowed(explore) ?? FirstAllowed(ranked)
                 : FirstAllowed(ranked) ?? FirstAllowed(explore);
@@ -45,22 +50,21 @@ public sealed class FeedComposer
         return added;
     }
 
-    private static HashSet<int> ExplorePositions(int count, int slots)
+    private static bool IsExplorePosition(int position, int count, int slots)
     {
-        var positions = new HashSet<int>();
         for (var j = 1; j <= slots; j++)
         {
             // Spread evenly, never first: the page opens on the best-ranked item.
-            positions.Add(Math.Clamp(j * count / (slots + 1), 1, Math.Max(1, count - 1)));
+            if (Math.Clamp(j * count / (slots + 1), 1, Math.Max(1, count - 1)) == position) return true;
         }
-        return positions;
+        return false;
     }
 
     private ScoredCandidate? FirstAllowed(IReadOnlyList<ScoredCandidate> list)
     {
-        foreach (var candidate in list)
+        for (var i = 0; i < list.Count; i++) // indexed: foreach over the interface allocates an enumerator
         {
-            if (Allowed(candidate)) return candidate;
+            if (Allowed(list[i])) return list[i];
         }
         return null;
     }

@@ -78,7 +78,7 @@ public sealed class LocalCatalog : IDisposable
         try
         {
             _index.Refresh(pool, query, now, into);
-            return _index.RetrieveFresh(query, now, freshWindow);
+            return _index.RetrieveFresh(query, now, freshWindow, pool);
         }
         finally
         {

@@ -24,8 +24,7 @@ public static class Ranker
     {
         var entry = candidate.Entry;
         features[0] = 1f;
-        features[1] = VectorMath.Dot(context.LongTerm, entry.Embedding);
-        features[2] = VectorMath.Dot(context.Session, entry.Embedding);
+        (features[1], features[2]) = VectorMath.Dot2(context.LongTerm, context.Session, entry.Embedding);
         features[3] = entry.Quality;
         features[4] = MathF.Log(1f + Math.Max(0f, candidate.Trend)) / 5f; // uncapped: the most popular must stay apart
         var ageHours = Math.Max(0.0, (context.Now - entry.UploadedAt).TotalHours);

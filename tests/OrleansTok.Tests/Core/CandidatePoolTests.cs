@@ -193,4 +193,28 @@ public class CandidatePoolTests
         pool.AddFresh(next, fresh, _ => false, new HashSet<string>());
         Assert.Single(next, c => c.Entry.VideoId == upload.VideoId);
     }
+
+    [Fact]
+    public void A_pooled_page_retrieves_only_the_fresh_candidates_its_pool_does_not_hold()
+    {
+        var (index, query, _, merged, pool) = Filled();
+        var pooled = merged.Select(c => c.Entry.VideoId).ToHashSet();
+        Assert.Empty(index.RetrieveFresh(query, Now, FreshWindow, pool)); // the fill took the fresh source's k
+
+        var uploads = new[] { Video(1000, ageHours: 0), Video(1001, ageHours: 0) };
+        foreach (var upload in uploads) index.Upsert(upload, null, Now);
+        var whole = index.RetrieveFresh(query, Now, FreshWindow);
+        var unpooled = index.RetrieveFresh(query, Now, FreshWindow, pool);
+
+        // The same k as the whole source (the uploads pushed pooled videos out of it), less the pooled ones.
+        Assert.Equal(query.PerSource, whole.Count);
+        Assert.Equal(whole.Where(c => !pooled.Contains(c.Entry.VideoId)).Select(c => (c.Entry.VideoId, c.SourceScore, c.Trend)),
+            unpooled.Select(c => (c.Entry.VideoId, c.SourceScore, c.Trend)));
+        Assert.All(uploads, u => Assert.Contains(unpooled, c => c.Entry.VideoId == u.VideoId));
+        Assert.True(unpooled.Count < whole.Count / 2, "most of the source is pooled");
+
+        // Once a page added them, the pool holds them too.
+        pool.AddFresh([], unpooled, _ => false, new HashSet<string>());
+        Assert.Empty(index.RetrieveFresh(query, Now, FreshWindow, pool));
+    }
 }

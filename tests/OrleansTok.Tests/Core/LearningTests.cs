@@ -97,4 +97,23 @@ public class LearningTests
         Ranker.Learn(weights, features, 1f, 0.1f, 0.001f);
         Assert.Equal(snapshot, weights);
     }
+
+    [Theory]
+    [InlineData(32, 32, 32)] // the embedding's length: one pass
+    [InlineData(64, 64, 64)]
+    [InlineData(12, 12, 12)] // not a whole number of vectors
+    [InlineData(32, 16, 32)] // lengths that disagree score 0, as Dot does
+    [InlineData(0, 0, 0)]
+    public void Two_dot_products_in_one_pass_agree_with_one_at_a_time(int lengthA, int lengthB, int lengthC)
+    {
+        var random = new Random(lengthA * 31 + lengthB * 7 + lengthC);
+        float[] Vector(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var (a, b, c) = (Vector(lengthA), Vector(lengthB), Vector(lengthC));
+
+        var (da, db) = VectorMath.Dot2(a, b, c);
+
+        Assert.Equal(VectorMath.Dot(a, c), da, 5);
+        Assert.Equal(VectorMath.Dot(b, c), db, 5);
+        if (lengthA == lengthC && lengthA > 0) Assert.NotEqual(0f, da);
+    }
 }

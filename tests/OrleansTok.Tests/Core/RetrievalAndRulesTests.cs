@@ -164,4 +164,29 @@ public class RetrievalAndRulesTests
         Assert.Equal("popular in DE", ReasonBuilder.For(Scored("1", "bob", "s", 1f, "trending"), context));
         Assert.Equal("new: exploring", ReasonBuilder.For(Scored("1", "bob", "s", 1f, "fresh"), context));
     }
+
+    [Fact]
+    public void A_similar_items_reason_names_its_best_liked_hashtag_else_the_next_signal()
+    {
+        var context = new RankingContext
+        {
+            LongTerm = new float[16], Session = new float[16], Settings = new UserSettings("en", "de", "ios", ["dance"]),
+            Following = new HashSet<string>(), Hashtags = TokenWeights.Create(8), Creators = TokenWeights.Create(8),
+            Sounds = TokenWeights.Create(8), Now = Now,
+        };
+        ScoredCandidate Tagged(string creator, string source, params string[] tags) =>
+            new() { Entry = Video("1", creator, "s", tags[0]) with { Hashtags = tags }, Source = source };
+        context.Hashtags.Add("cooking", 0.5f);
+        context.Hashtags.Add("cats", 2f);
+        context.Hashtags.Add("dogs", 2f);
+        context.Hashtags.Add("cars", -3f);
+
+        Assert.Equal("because you liked #cats", ReasonBuilder.For(Tagged("bob", "similar", "cooking", "cats", "dogs"), context)); // the first of the best
+        Assert.Equal("because you liked #dogs", ReasonBuilder.For(Tagged("bob", "similar", "cars", "dogs"), context));
+        Assert.Equal("people who liked what you liked also liked this", ReasonBuilder.For(Tagged("bob", "related", "cars"), context));
+        context.Creators.Add("eve", 1f);
+        Assert.Equal("because you watched @eve", ReasonBuilder.For(Tagged("eve", "similar", "cars", "dance"), context));
+        Assert.Equal("because you're into #dance", ReasonBuilder.For(Tagged("bob", "similar", "cars", "dance"), context));
+        Assert.Equal("similar to videos you watched", ReasonBuilder.For(Tagged("bob", "similar", "cars", "opera"), context));
+    }
 }
