@@ -11,7 +11,9 @@ using OrleansTok.Recommendation;
 // some popularity in the user's country, so trending has candidates. Medians over every query of a
 // round; each round runs every variant once, so variants compare within a round. "scan only" is the
 // 8-bit similarity scan of every video's row, without selection; "rank merged" ranks each query's
-// merged candidates for a returning user (token weights at capacity, 20 follows), as a page does.
+// merged candidates for a returning user (token weights at capacity, 20 follows), as a page does;
+// "pool refresh" is what a page served from its candidate pool reads live (eligibility, current
+// entries and trends, the fresh source), on the first page after the fill and on a later one.
 var videos = Arg("--videos", 10_000);
 var seenCount = Arg("--seen", 400);
 var relatedCount = Arg("--related", 300);
@@ -73,12 +75,15 @@ var scanned = new float[videos];
 foreach (var (_, shape, merge) in variants) Median(shape, merge); // warm-up: the JIT's later tiers
 ScanMedian();
 RankMedian();
+PoolMedians();
 for (var round = 1; round <= rounds; round++)
 {
     Console.Write($"round {round}:");
     foreach (var (name, shape, merge) in variants) Console.Write($"  {name} {Median(shape, merge):F0}");
     Console.Write($"  scan only {ScanMedian():F1}");
-    Console.WriteLine($"  rank merged {RankMedian():F0}");
+    Console.Write($"  rank merged {RankMedian():F0}");
+    var (first, later) = PoolMedians();
+    Console.WriteLine($"  pool refresh {first:F0} / {later:F0}");
 }
 
 double ScanMedian()
@@ -135,6 +140,36 @@ double RankMedian()
     }
     times.Sort();
     return times[times.Count / 2];
+}
+
+// A pool filled from each query's merged candidates, refreshed twice: the first page after the fill
+// and a later one (medians, µs). Refreshed candidates go back to the thread's spares, as a page's do.
+(double First, double Later) PoolMedians()
+{
+    var first = new List<double>(4 * queries.Count);
+    var later = new List<double>(4 * queries.Count);
+    var into = new List<ScoredCandidate>(512);
+    for (var pass = 0; pass < 4; pass++)
+    {
+        foreach (var query in queries)
+        {
+            var merged = CandidateMerger.Merge([index.Retrieve(query, now, TimeSpan.FromDays(2))], _ => false, perSource);
+            var pool = new CandidatePool(TimeSpan.FromMinutes(1), 0.95f);
+            pool.Fill(merged, query.Interest, 0, query, now);
+            ScoredCandidates.Return(merged);
+            foreach (var times in (List<double>[])[first, later])
+            {
+                var start = Stopwatch.GetTimestamp();
+                index.Refresh(pool, query, now, into);
+                pool.AddFresh(into, index.RetrieveFresh(query, now, TimeSpan.FromDays(2), pool), _ => false, following);
+                times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                ScoredCandidates.Return(into);
+            }
+        }
+    }
+    first.Sort();
+    later.Sort();
+    return (first[first.Count / 2], later[later.Count / 2]);
 }
 
 int Arg(string name, int fallback)
