@@ -112,12 +112,7 @@ public class ImpressionLogTests
     [Fact]
     public void The_ranker_writes_its_bias_as_feature_zero_which_the_log_does_not_store()
     {
-        var context = new RankingContext
-        {
-            LongTerm = new float[16], Session = new float[16], Settings = new UserSettings("en", "de", "ios", ["dance"]),
-            Following = new HashSet<string>(), Hashtags = TokenWeights.Create(8), Creators = TokenWeights.Create(8),
-            Sounds = TokenWeights.Create(8), Now = Now,
-        };
+        var context = RankingContexts.NewUser(Now);
         var features = new float[Ranker.FeatureCount];
         Ranker.Features(Served(1), context, features);
         Assert.Equal(1f, features[0]);

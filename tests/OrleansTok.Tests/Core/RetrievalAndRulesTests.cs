@@ -152,12 +152,7 @@ public class RetrievalAndRulesTests
     [Fact]
     public void Reasons_name_the_signal_that_put_the_item_there()
     {
-        var context = new RankingContext
-        {
-            LongTerm = new float[16], Session = new float[16], Settings = new UserSettings("en", "de", "ios", ["dance"]),
-            Following = new HashSet<string> { "ana" }, Hashtags = TokenWeights.Create(8), Creators = TokenWeights.Create(8),
-            Sounds = TokenWeights.Create(8), Now = Now,
-        };
+        var context = RankingContexts.NewUser(Now, following: "ana");
         context.Hashtags.Add("t", 1f);
         Assert.Equal("because you liked #t", ReasonBuilder.For(Scored("1", "bob", "s", 1f), context));
         Assert.Equal("from @ana, whom you follow", ReasonBuilder.For(Scored("1", "ana", "s", 1f, "following"), context));
@@ -168,12 +163,7 @@ public class RetrievalAndRulesTests
     [Fact]
     public void A_similar_items_reason_names_its_best_liked_hashtag_else_the_next_signal()
     {
-        var context = new RankingContext
-        {
-            LongTerm = new float[16], Session = new float[16], Settings = new UserSettings("en", "de", "ios", ["dance"]),
-            Following = new HashSet<string>(), Hashtags = TokenWeights.Create(8), Creators = TokenWeights.Create(8),
-            Sounds = TokenWeights.Create(8), Now = Now,
-        };
+        var context = RankingContexts.NewUser(Now);
         ScoredCandidate Tagged(string creator, string source, params string[] tags) =>
             new() { Entry = Video("1", creator, "s", tags[0]) with { Hashtags = tags }, Source = source };
         context.Hashtags.Add("cooking", 0.5f);
